@@ -1,0 +1,62 @@
+# gohands: one static binary that speaks the OpenHands action-execution protocol.
+#   make run    start the server on $(PORT) with working dir $(WORKDIR)
+#   make test   install what the tests need (Debian packages, Go tools) and run every test
+
+PORT     ?= 8000
+WORKDIR  ?= $(CURDIR)/.workspace
+PLUGINS  ?=
+BIN      := bin/action-execution-server
+GO       ?= go
+GOFLAGS  ?=
+LDFLAGS  := -s -w
+
+export CGO_ENABLED ?= 0
+
+.PHONY: all build run test deps lint vet fmt-check staticcheck unit fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/action-execution-server
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/runtime-build ./cmd/runtime-build
+
+# Runs as the current user (or as root, then bash runs as $(USER_NAME)).
+USER_NAME ?= $(shell id -un)
+USER_ID   ?= $(shell id -u)
+run: build
+	mkdir -p $(WORKDIR)
+	./$(BIN) $(PORT) --working-dir $(WORKDIR) --username $(USER_NAME) --user-id $(USER_ID) \
+		--no-enable-browser $(if $(PLUGINS),--plugins $(PLUGINS))
+
+# Everything CI runs. Installs missing test dependencies first (idempotent).
+test: deps lint build unit fuzz
+
+deps:
+	bash scripts/install-deps.sh
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	"$$($(GO) env GOPATH)/bin/staticcheck" ./...
+
+# The race detector needs cgo.
+unit:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
+
+# Short coverage-guided runs of every fuzz target (the seed corpora already run in `unit`).
+FUZZTIME ?= 10s
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+bench:
+	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin .workspace

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gohands/gohands/executor"
+	"github.com/gohands/gohands/plugins"
+)
+
+const usage = `usage: action-execution-server [-h] [--working-dir WORKING_DIR] [--plugins PLUGINS [PLUGINS ...]]
+                               [--username USERNAME] [--user-id USER_ID]
+                               [--enable-browser | --no-enable-browser]
+                               [--browsergym-eval-env BROWSERGYM_EVAL_ENV]
+                               port`
+
+// parseConfig reads argparse-style arguments (positional port, --opt value and --opt=value,
+// --plugins taking one or more values) and the environment through getenv.
+func parseConfig(args []string, getenv func(string) string) (executor.Config, error) {
+	cfg := executor.Config{
+		Username:      "openhands",
+		UserID:        1000,
+		EnableBrowser: true,
+	}
+	var pluginNames []string
+	portSet := false
+	takeValue := func(i *int, name string, inline *string) (string, error) {
+		if inline != nil {
+			return *inline, nil
+		}
+		if *i+1 >= len(args) || strings.HasPrefix(args[*i+1], "--") {
+			return "", fmt.Errorf("argument %s: expected one argument", name)
+		}
+		*i++
+		return args[*i], nil
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		var inline *string
+		if strings.HasPrefix(a, "--") {
+			if k, v, ok := strings.Cut(a, "="); ok {
+				a, inline = k, &v
+			}
+		}
+		switch a {
+		case "-h", "--help":
+			return cfg, errors.New(usage)
+		case "--working-dir":
+			v, err := takeValue(&i, a, inline)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.WorkingDir = v
+		case "--username":
+			v, err := takeValue(&i, a, inline)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.Username = v
+		case "--user-id":
+			v, err := takeValue(&i, a, inline)
+			if err != nil {
+				return cfg, err
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return cfg, fmt.Errorf("argument --user-id: invalid int value: '%s'", v)
+			}
+			cfg.UserID = n
+		case "--browsergym-eval-env":
+			v, err := takeValue(&i, a, inline)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.BrowsergymEvalEnv = v
+		case "--enable-browser":
+			cfg.EnableBrowser = true
+		case "--no-enable-browser":
+			cfg.EnableBrowser = false
+		case "--plugins":
+			if inline != nil {
+				pluginNames = append(pluginNames, *inline)
+			}
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				pluginNames = append(pluginNames, args[i])
+			}
+			if len(pluginNames) == 0 {
+				return cfg, errors.New("argument --plugins: expected at least one argument")
+			}
+		default:
+			if strings.HasPrefix(a, "-") {
+				return cfg, fmt.Errorf("unrecognized arguments: %s", a)
+			}
+			if portSet {
+				return cfg, fmt.Errorf("unrecognized arguments: %s", a)
+			}
+			n, err := strconv.Atoi(a)
+			if err != nil || n < 0 || n > 65535 {
+				return cfg, fmt.Errorf("argument port: invalid int value: '%s'", a)
+			}
+			cfg.Port, portSet = n, true
+		}
+	}
+	if !portSet {
+		return cfg, errors.New("the following arguments are required: port")
+	}
+	if err := plugins.Validate(pluginNames); err != nil {
+		return cfg, err
+	}
+	if cfg.WorkingDir == "" {
+		cfg.WorkingDir = "/workspace"
+	}
+	if !cfg.EnableBrowser && cfg.BrowsergymEvalEnv != "" {
+		return cfg, errors.New("Browser environment is not enabled in config, but browsergym_eval_env is set")
+	}
+
+	cfg.SessionAPIKey = getenv("SESSION_API_KEY")
+	cfg.NoChangeTimeout = 10 * time.Second
+	if v := getenv("NO_CHANGE_TIMEOUT_SECONDS"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return cfg, fmt.Errorf("NO_CHANGE_TIMEOUT_SECONDS: invalid int value: '%s'", v)
+		}
+		cfg.NoChangeTimeout = time.Duration(n) * time.Second
+	}
+	cfg.SUToUser = true
+	if v, ok := lookup(getenv, "SU_TO_USER"); ok {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "1", "true", "t", "yes", "y", "on":
+			cfg.SUToUser = true
+		default:
+			cfg.SUToUser = false
+		}
+	}
+	cfg.RuntimeUsername = getenv("RUNTIME_USERNAME")
+	cfg.SandboxGroup = getenv("SANDBOX_GROUP_ID")
+	cfg.ProcessUser = getenv("USER")
+	cfg.Plugins = plugins.ConfigFromEnv(pluginNames, getenv)
+	return cfg, nil
+}
+
+func lookup(getenv func(string) string, k string) (string, bool) {
+	v := getenv(k)
+	return v, v != ""
+}

@@ -1,0 +1,80 @@
+package executor
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gohands/gohands/shell"
+)
+
+type runArgs struct {
+	Command  string  `json:"command"`
+	IsInput  bool    `json:"is_input"`
+	Blocking bool    `json:"blocking"`
+	IsStatic bool    `json:"is_static"`
+	Cwd      *string `json:"cwd"`
+	Hidden   bool    `json:"hidden"`
+}
+
+// run executes a CmdRunAction in the main session, or in a fresh one when is_static.
+func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
+	var args runArgs
+	if err := a.DecodeArgs(&args); err != nil {
+		return nil, err
+	}
+	req := shell.Request{Command: args.Command, IsInput: args.IsInput, Blocking: args.Blocking, Hidden: args.Hidden}
+	if a.Timeout != nil {
+		req.Timeout = time.Duration(*a.Timeout * float64(time.Second))
+		req.TimeoutText = pyFloat(*a.Timeout)
+	}
+	sess := x.bash
+	if args.IsStatic {
+		dir := x.cfg.WorkingDir
+		if args.Cwd != nil && *args.Cwd != "" {
+			dir = *args.Cwd
+		}
+		s, err := x.newSession(dir)
+		if err != nil {
+			return ErrorObs(err.Error()), nil
+		}
+		defer s.Close()
+		sess = s
+	} else if !sess.Alive() {
+		// bash exited (`exit`, `kill -9 $$`): give the agent a fresh session, not a dead server.
+		s, err := x.newSession(sess.Cwd())
+		if err != nil {
+			return ErrorObs(err.Error()), nil
+		}
+		sess.Close()
+		x.bash, sess = s, s
+		sess.Run(ctx, shell.Request{Command: `alias git="git --no-pager"`, Blocking: true, Timeout: 30 * time.Second})
+	}
+	res := sess.Run(ctx, req)
+	if res.Err != "" {
+		return ErrorObs(res.Err), nil
+	}
+	md := CmdMetadata{
+		ExitCode: res.Metadata.ExitCode, PID: res.Metadata.PID,
+		Username: res.Metadata.Username, Hostname: res.Metadata.Hostname,
+		WorkingDir: res.Metadata.WorkingDir, PyInterpreterPath: res.Metadata.PyInterpreterPath,
+		Prefix: res.Prefix, Suffix: res.Suffix,
+	}
+	return CmdOutputObs(res.Command, res.Content, md, res.Hidden), nil
+}
+
+// pyFloat renders seconds the way Python's repr prints a float: 1.0, 2.5, 120.0, 1e-05.
+func pyFloat(f float64) string {
+	if f != 0 && (math.Abs(f) < 1e-4 || math.Abs(f) >= 1e16) {
+		s := strconv.FormatFloat(f, 'e', -1, 64)
+		// Go writes 1e-05 as "1e-05" and 1e16 as "1e+16", as Python does.
+		return s
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}

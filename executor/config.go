@@ -1,0 +1,28 @@
+package executor
+
+import (
+	"time"
+
+	"github.com/gohands/gohands/files"
+	"github.com/gohands/gohands/plugins"
+)
+
+// Config is everything the server needs, built by cmd/action-execution-server from the
+// command line and the environment. Nothing below reads flags or env on its own.
+type Config struct {
+	Port              int
+	WorkingDir        string
+	Username          string
+	UserID            int
+	SandboxGroup      string // SANDBOX_GROUP_ID: group for the chown of the working dir
+	EnableBrowser     bool
+	BrowsergymEvalEnv string
+	SessionAPIKey     string        // SESSION_API_KEY; empty disables auth
+	NoChangeTimeout   time.Duration // NO_CHANGE_TIMEOUT_SECONDS
+	SUToUser          bool          // SU_TO_USER
+	RuntimeUsername   string        // RUNTIME_USERNAME
+	ProcessUser       string        // $USER of the server process (LocalRuntime check)
+
+	Plugins plugins.Config
+	Files   files.Config
+}

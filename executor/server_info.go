@@ -1,0 +1,74 @@
+package executor
+
+import (
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/shirou/gopsutil/v3/disk"
+	"github.com/shirou/gopsutil/v3/process"
+)
+
+type memInfo struct {
+	RSS     uint64  `json:"rss"`
+	VMS     uint64  `json:"vms"`
+	Percent float32 `json:"percent"`
+}
+
+type diskInfo struct {
+	Total   uint64  `json:"total"`
+	Used    uint64  `json:"used"`
+	Free    uint64  `json:"free"`
+	Percent float64 `json:"percent"`
+}
+
+type ioInfo struct {
+	ReadBytes  uint64 `json:"read_bytes"`
+	WriteBytes uint64 `json:"write_bytes"`
+}
+
+type resources struct {
+	CPUPercent float64  `json:"cpu_percent"`
+	Memory     memInfo  `json:"memory"`
+	Disk       diskInfo `json:"disk"`
+	IO         ioInfo   `json:"io"`
+}
+
+type serverInfo struct {
+	Uptime    float64   `json:"uptime"`
+	IdleTime  float64   `json:"idle_time"`
+	Resources resources `json:"resources"`
+	Plugins   any       `json:"plugins,omitempty"`
+}
+
+// serverInfo is GET /server_info. Like psutil's cpu_percent(interval=0.1) it samples the
+// server's CPU over 100 ms.
+func (x *Executor) serverInfo(c echo.Context) error {
+	now := time.Now()
+	x.statMu.Lock()
+	idle := now.Sub(x.lastExec).Seconds()
+	x.statMu.Unlock()
+	info := serverInfo{Uptime: now.Sub(x.started).Seconds(), IdleTime: idle, Plugins: x.pluginStatus()}
+	if p, err := process.NewProcessWithContext(c.Request().Context(), int32(os.Getpid())); err == nil {
+		if t0, err := p.Times(); err == nil {
+			time.Sleep(100 * time.Millisecond)
+			if t1, err := p.Times(); err == nil {
+				info.Resources.CPUPercent = (t1.User + t1.System - t0.User - t0.System) / 0.1 * 100
+			}
+		}
+		if m, err := p.MemoryInfo(); err == nil {
+			info.Resources.Memory.RSS, info.Resources.Memory.VMS = m.RSS, m.VMS
+		}
+		if pct, err := p.MemoryPercent(); err == nil {
+			info.Resources.Memory.Percent = pct
+		}
+		if io, err := p.IOCounters(); err == nil {
+			info.Resources.IO = ioInfo{ReadBytes: io.ReadBytes, WriteBytes: io.WriteBytes}
+		}
+	}
+	if d, err := disk.Usage("/"); err == nil {
+		info.Resources.Disk = diskInfo{Total: d.Total, Used: d.Used, Free: d.Free, Percent: d.UsedPercent}
+	}
+	return c.JSON(http.StatusOK, info)
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Go tools used by `make lint`.
+set -euo pipefail
+bin="$(go env GOPATH)/bin"
+if [ ! -x "$bin/staticcheck" ]; then
+  go install honnef.co/go/tools/cmd/staticcheck@latest
+fi

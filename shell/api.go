@@ -1,0 +1,55 @@
+// Package shell runs one persistent interactive bash on a PTY and turns what it prints into
+// the reference's command observations: PS1 metadata, completion and timeout detection,
+// screen rendering, and command splitting.
+package shell
+
+import "time"
+
+// User is who bash runs as. Switch is false when the server already runs as that user.
+type User struct {
+	Name   string
+	UID    int
+	GID    int
+	Home   string
+	Groups []uint32
+	Switch bool
+}
+
+// Config starts a session.
+type Config struct {
+	User            User
+	WorkDir         string
+	NoChangeTimeout time.Duration // 0 means 10 s
+	Env             []string      // extra environment, KEY=VALUE
+}
+
+// Request is one CmdRunAction.
+type Request struct {
+	Command     string
+	IsInput     bool
+	Blocking    bool
+	Hidden      bool
+	Timeout     time.Duration // hard timeout; 0 means none
+	TimeoutText string        // the timeout as the client's float text, e.g. "1.0"
+}
+
+// Metadata is what the PS1 prompt reported.
+type Metadata struct {
+	ExitCode          int
+	PID               int
+	Username          *string
+	Hostname          *string
+	WorkingDir        *string
+	PyInterpreterPath *string
+}
+
+// Result is a command observation, or Err for an error observation.
+type Result struct {
+	Command  string
+	Content  string
+	Metadata Metadata
+	Prefix   string
+	Suffix   string
+	Hidden   bool
+	Err      string
+}
