@@ -3,8 +3,13 @@ module github.com/gohands/gohands
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
+	github.com/gorilla/websocket v1.5.3
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/shirou/gopsutil/v3 v3.24.5
+	golang.org/x/sys v0.49.0
+	golang.org/x/text v0.40.0
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (
@@ -22,6 +27,4 @@ require (
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
 	golang.org/x/crypto v0.53.0 // indirect
 	golang.org/x/net v0.56.0 // indirect
-	golang.org/x/sys v0.46.0 // indirect
-	golang.org/x/text v0.40.0 // indirect
 )

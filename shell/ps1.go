@@ -1,0 +1,170 @@
+package shell
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The prompt markers are the reference's, so nested interactive shells that inherit
+// PROMPT_COMMAND behave the same.
+const (
+	ps1Begin = "###PS1JSON###"
+	ps1End   = "###PS1END###"
+	// maxPromptBytes bounds a prompt block; a longer one is plain output.
+	maxPromptBytes = 64 << 10
+)
+
+// ps1Value is the PS1 bash prints after every command. Only variable expansions, no command
+// substitutions: a prompt costs bash no fork. The python path is resolved from PATH by the
+// server (as `which python` would) instead of a `$(which python)` subshell.
+const ps1Value = `\n` + ps1Begin + `\n{"pid": "$!", "exit_code": "$?", "username": "\u", "hostname": "\h", "working_dir": "$PWD", "path": "$PATH"}\n` + ps1End + `\n`
+
+// setupLine is typed once at start-up: it installs the prompt (re-applied before every prompt
+// so that .bashrc, venv or conda changes cannot remove it) and an empty PS2.
+const setupLine = `export __gohands_ps1='` + ps1Value + `'; export PROMPT_COMMAND='PS1=$__gohands_ps1'; export PS2=''; PS1=$__gohands_ps1` + "\n"
+
+// prompt is one parsed PS1 block.
+type prompt struct {
+	ExitCode   int
+	PID        int
+	Username   string
+	Hostname   string
+	WorkingDir string
+	Path       string
+}
+
+// parsePrompt parses the JSON between the markers; ok is false when it is not valid JSON,
+// in which case the reference treats the block as ordinary output.
+func parsePrompt(body []byte) (prompt, bool) {
+	body = bytes.ReplaceAll(body, []byte("\r"), nil)
+	var m map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(body), &m); err != nil {
+		return prompt{}, false
+	}
+	str := func(k string) string {
+		switch v := m[k].(type) {
+		case string:
+			return v
+		case nil:
+			return ""
+		default:
+			b, _ := json.Marshal(v)
+			return string(b)
+		}
+	}
+	return prompt{
+		ExitCode:   pyIntOr(m["exit_code"], -1),
+		PID:        pyIntOr(m["pid"], -1),
+		Username:   str("username"),
+		Hostname:   str("hostname"),
+		WorkingDir: str("working_dir"),
+		Path:       str("path"),
+	}, true
+}
+
+// pyIntOr is Python's int(float(str(v))) with a fallback.
+func pyIntOr(v any, def int) int {
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = t
+	case float64:
+		s = strconv.FormatFloat(t, 'f', -1, 64)
+	default:
+		return def
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return def
+	}
+	return int(f)
+}
+
+// scanner splits the PTY byte stream into output text and prompt blocks. Markers may be split
+// across reads; a partial marker is held back until the next read decides it.
+type scanner struct {
+	inPrompt bool
+	pend     []byte // held-back bytes: a possible marker prefix, or the prompt body
+	skipNL   int    // bytes of "\r\n" still to swallow after a prompt's end marker
+}
+
+// feed processes p, calling text for output bytes and onPrompt for each valid prompt.
+func (s *scanner) feed(p []byte, text func([]byte), onPrompt func(prompt)) {
+	data := p
+	if len(s.pend) > 0 {
+		s.pend = append(s.pend, p...)
+		data = s.pend
+	}
+	for len(data) > 0 {
+		if s.skipNL > 0 {
+			if data[0] == '\r' && s.skipNL == 2 {
+				data = data[1:]
+				s.skipNL = 1
+				continue
+			}
+			if data[0] == '\n' {
+				data = data[1:]
+			}
+			s.skipNL = 0
+			continue
+		}
+		if !s.inPrompt {
+			i := bytes.Index(data, []byte(ps1Begin))
+			if i < 0 {
+				keep := partialSuffix(data, ps1Begin)
+				text(data[:len(data)-keep])
+				data = data[len(data)-keep:]
+				break
+			}
+			text(data[:i])
+			data = data[i+len(ps1Begin):]
+			s.inPrompt = true
+			continue
+		}
+		j := bytes.Index(data, []byte(ps1End))
+		if j < 0 {
+			if len(data) > maxPromptBytes {
+				// Not a prompt after all: give it back as output.
+				s.inPrompt = false
+				text([]byte(ps1Begin))
+				text(data)
+				data = nil
+			}
+			break
+		}
+		body := data[:j]
+		if pr, ok := parsePrompt(body); ok {
+			onPrompt(pr)
+			s.skipNL = 2
+		} else {
+			text([]byte(ps1Begin))
+			text(body)
+			text([]byte(ps1End))
+		}
+		data = data[j+len(ps1End):]
+		s.inPrompt = false
+	}
+	// Keep what is left (a marker prefix or an unfinished prompt body) for the next read.
+	rest := append([]byte(nil), data...)
+	s.pend = rest[:len(rest):len(rest)]
+	if len(s.pend) == 0 {
+		s.pend = nil
+	}
+}
+
+// partialSuffix is the length of the longest suffix of data that is a proper prefix of marker.
+func partialSuffix(data []byte, marker string) int {
+	max := len(marker) - 1
+	if max > len(data) {
+		max = len(data)
+	}
+	for n := max; n > 0; n-- {
+		if string(data[len(data)-n:]) == marker[:n] {
+			return n
+		}
+	}
+	return 0
+}

@@ -1,0 +1,301 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+)
+
+// Run executes one request with the reference's state machine (action-server.md §6.6, §6.7).
+func (s *Session) Run(ctx context.Context, req Request) Result {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+
+	command := strings.TrimSpace(req.Command)
+	running := s.status == statusNoChange || s.status == statusHardTimeout
+	if !running {
+		if command == "" {
+			return defaultResult("ERROR: No previous running command to retrieve logs from.")
+		}
+		if req.IsInput {
+			return defaultResult("ERROR: No previous running command to interact with.")
+		}
+	}
+	if cmds := SplitCommands(command); len(cmds) > 1 {
+		var b strings.Builder
+		b.WriteString("ERROR: Cannot execute multiple commands at once.\n" +
+			"Please run each command separately OR chain them into a single command via && or ;\n" +
+			"Provided commands:")
+		for i, c := range cmds {
+			fmt.Fprintf(&b, "\n(%d) %s", i+1, c)
+		}
+		return Result{Err: b.String()}
+	}
+
+	start := time.Now()
+	s.mu.Lock()
+	atPrompt, exited := s.atPrompt, s.exited
+	s.mu.Unlock()
+	if exited {
+		return Result{Err: "Bash session was likely interrupted..."}
+	}
+	if running && !atPrompt && !req.IsInput && command != "" {
+		md := defaultMetadata()
+		res := Result{Command: command, Metadata: md, Hidden: req.Hidden,
+			Suffix: "\n[Your command \"" + command + "\" is NOT executed. The previous command is still running - " +
+				"You CANNOT send new commands until the previous command is completed. By setting `is_input` to `true`, " +
+				"you can interact with the current process: " + TimeoutMessage + "]"}
+		res.Content = s.commandOutput(command, s.screenText(), &res.Prefix, continuePrefix, false)
+		return res
+	}
+
+	special := isSpecialKey(command)
+	initial := s.promptCount()
+	var cmdFile string
+	if command != "" {
+		var payload []byte
+		switch {
+		case special:
+			payload = []byte{command[2] & 0x1f}
+		case req.IsInput:
+			payload = []byte(command + "\n")
+		default:
+			typed := command
+			if hasLongLine(command) {
+				f, err := s.writeCommandFile(command)
+				if err != nil {
+					return Result{Err: fmt.Sprintf("cannot hand the command to bash: %v", err)}
+				}
+				cmdFile = f
+				typed = `eval "$(< '` + f + `')"`
+			}
+			// Programs may leave the tty echoing or raw; bash needs it canonical and silent.
+			_ = setSaneTermios(s.ptmx)
+			payload = []byte(typed + "\n")
+		}
+		s.mu.Lock()
+		s.atPrompt = false
+		s.mu.Unlock()
+		initial = s.promptCount()
+		if _, err := s.ptmx.Write(payload); err != nil {
+			return Result{Err: fmt.Sprintf("Bash session was likely interrupted... (%v)", err)}
+		}
+	}
+	if cmdFile != "" {
+		defer os.Remove(cmdFile)
+	}
+	for {
+		s.mu.Lock()
+		done := s.prompts > initial || s.atPrompt
+		exited := s.exited
+		lastChange := s.lastChange
+		ch := s.changed
+		s.mu.Unlock()
+		if done {
+			return s.completed(command, req.Hidden, req.IsInput)
+		}
+		if exited {
+			return s.exitedResult(command, req.Hidden)
+		}
+		if lastChange.Before(start) {
+			lastChange = start
+		}
+		now := time.Now()
+		var wait time.Duration = -1
+		if !req.Blocking {
+			left := s.cfg.NoChangeTimeout - now.Sub(lastChange)
+			if left <= 0 {
+				return s.timedOut(command, statusNoChange,
+					"\n[The command has no new output after "+strconv.Itoa(int(s.cfg.NoChangeTimeout/time.Second))+" seconds. "+TimeoutMessage+"]")
+			}
+			wait = left
+		}
+		if req.Timeout > 0 {
+			left := req.Timeout - now.Sub(start)
+			if left <= 0 {
+				text := req.TimeoutText
+				if text == "" {
+					text = strconv.FormatFloat(req.Timeout.Seconds(), 'f', -1, 64)
+				}
+				return s.timedOut(command, statusHardTimeout,
+					"\n[The command timed out after "+text+" seconds. "+TimeoutMessage+"]")
+			}
+			if wait < 0 || left < wait {
+				wait = left
+			}
+		}
+		var timer <-chan time.Time
+		if wait >= 0 {
+			t := time.NewTimer(wait)
+			timer = t.C
+			defer t.Stop()
+		}
+		select {
+		case <-ch:
+		case <-timer:
+		case <-ctx.Done():
+			// The caller is gone; the command keeps running, so guard the next one.
+			s.status = statusHardTimeout
+			return Result{Err: "Bash session was likely interrupted..."}
+		}
+	}
+}
+
+func (s *Session) promptCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.prompts
+}
+
+// completed builds the observation of a finished command and clears the screen.
+func (s *Session) completed(command string, hidden, isInput bool) Result {
+	s.mu.Lock()
+	pr := s.last
+	raw := s.screen.Text()
+	dropped := s.screen.Dropped()
+	if pr.WorkingDir != "" && pr.WorkingDir != s.cwd {
+		s.cwd = pr.WorkingDir
+	}
+	s.screen.Reset()
+	s.prompts = 0
+	s.mu.Unlock()
+
+	res := Result{Command: command, Hidden: hidden, Metadata: promptMetadata(pr)}
+	if dropped > 0 {
+		res.Prefix = fmt.Sprintf("[Previous command outputs are truncated. Showing the last %d lines of the output below.]\n",
+			countLines(raw))
+	}
+	if isSpecialKey(command) {
+		res.Suffix = fmt.Sprintf("\n[The command completed with exit code %d. CTRL+%s was sent.]",
+			pr.ExitCode, strings.ToUpper(command[len(command)-1:]))
+	} else {
+		res.Suffix = fmt.Sprintf("\n[The command completed with exit code %d.]", pr.ExitCode)
+	}
+	res.Content = s.commandOutput(command, raw, &res.Prefix, "", isInput)
+	s.status = statusCompleted
+	s.prevOutput = ""
+	return res
+}
+
+// timedOut builds a no-change or hard timeout observation; the command keeps running.
+func (s *Session) timedOut(command string, st status, suffix string) Result {
+	s.status = st
+	res := Result{Command: command, Metadata: defaultMetadata(), Suffix: suffix}
+	res.Content = s.commandOutput(command, s.screenText(), &res.Prefix, continuePrefix, false)
+	return res
+}
+
+// exitedResult answers the command during which bash itself ended (`exit`, `kill -9 $$`).
+func (s *Session) exitedResult(command string, hidden bool) Result {
+	s.mu.Lock()
+	raw := s.screen.Text()
+	err := s.exitErr
+	cwd := s.cwd
+	s.screen.Reset()
+	s.prompts = 0
+	s.mu.Unlock()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		} else {
+			code = ee.ExitCode()
+		}
+	}
+	md := defaultMetadata()
+	md.ExitCode = code
+	md.WorkingDir = &cwd
+	res := Result{Command: command, Hidden: hidden, Metadata: md,
+		Suffix: fmt.Sprintf("\n[The command completed with exit code %d. The shell exited; the next command starts a new one.]", code)}
+	res.Content = s.commandOutput(command, raw, &res.Prefix, "", false)
+	s.status = statusCompleted
+	s.prevOutput = ""
+	return res
+}
+
+// commandOutput is the reference's _get_command_output: only what is new since the last
+// observation of the same command, leading and trailing blank space removed. The typed text
+// is removed from the front only for input to a running program, where a program's own line
+// editor (Python's REPL, say) may echo it; bash itself never echoes here.
+func (s *Session) commandOutput(command, raw string, prefix *string, contPrefix string, isInput bool) string {
+	out := raw
+	if s.prevOutput != "" {
+		out = strings.TrimPrefix(raw, s.prevOutput)
+		*prefix = contPrefix
+	}
+	s.prevOutput = raw
+	out = strings.TrimLeftFunc(out, unicode.IsSpace)
+	if isInput {
+		out = strings.TrimLeftFunc(strings.TrimPrefix(out, strings.TrimLeftFunc(command, unicode.IsSpace)), unicode.IsSpace)
+	}
+	return strings.TrimRightFunc(out, unicode.IsSpace)
+}
+
+func isSpecialKey(command string) bool {
+	return len(command) == 3 && strings.HasPrefix(command, "C-") && command[2] < 0x80
+}
+
+func hasLongLine(command string) bool {
+	for _, line := range strings.Split(command, "\n") {
+		if len(line) >= maxTypedLine {
+			return true
+		}
+	}
+	return false
+}
+
+// countLines is Python's len(s.splitlines()) for text without \r.
+func countLines(s string) int {
+	if s == "" {
+		return 0
+	}
+	n := strings.Count(s, "\n")
+	if !strings.HasSuffix(s, "\n") {
+		n++
+	}
+	return n
+}
+
+func defaultMetadata() Metadata { return Metadata{ExitCode: -1, PID: -1} }
+
+func defaultResult(content string) Result {
+	return Result{Command: "", Content: content, Metadata: defaultMetadata()}
+}
+
+func promptMetadata(pr prompt) Metadata {
+	md := Metadata{ExitCode: pr.ExitCode, PID: pr.PID}
+	user, host, wd := pr.Username, pr.Hostname, pr.WorkingDir
+	py := whichPython(pr.Path, pr.WorkingDir)
+	md.Username, md.Hostname, md.WorkingDir, md.PyInterpreterPath = &user, &host, &wd, &py
+	return md
+}
+
+// whichPython answers `which python` for the prompt's PATH and cwd without a subprocess.
+func whichPython(path, cwd string) string {
+	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		cand := filepath.Join(dir, "python")
+		if dir == "." {
+			cand = "./python"
+		}
+		check := cand
+		if !filepath.IsAbs(check) {
+			check = filepath.Join(cwd, cand)
+		}
+		if fi, err := os.Stat(check); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return cand
+		}
+	}
+	return ""
+}

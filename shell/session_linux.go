@@ -1,0 +1,62 @@
+package shell
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// setSaneTermios puts the tty in the mode bash reads commands in: canonical lines, signals
+// on, no echo (so typed commands never appear in the output), output post-processing on.
+func setSaneTermios(f *os.File) error {
+	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		return fmt.Errorf("get termios: %w", err)
+	}
+	t.Lflag |= unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ECHOE | unix.ECHOK | unix.ECHOCTL | unix.ECHOKE
+	t.Oflag |= unix.OPOST | unix.ONLCR
+	t.Iflag |= unix.ICRNL
+	t.Iflag &^= unix.IXON // ^S must not freeze the session
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t); err != nil {
+		return fmt.Errorf("set termios: %w", err)
+	}
+	return nil
+}
+
+// killSession SIGKILLs every process whose session is sid: bash and every job it started,
+// background ones included (they live in their own process groups).
+func killSession(sid int) {
+	_ = syscall.Kill(-sid, syscall.SIGKILL)
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the parenthesised command name: state ppid pgrp session ...
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := bytes.Fields(stat[i+1:])
+		if len(f) < 4 {
+			continue
+		}
+		if s, err := strconv.Atoi(string(f[3])); err == nil && s == sid {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
