@@ -1,0 +1,121 @@
+package executor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/gohands/gohands/files"
+)
+
+type readArgs struct {
+	Path       string          `json:"path"`
+	Start      *int            `json:"start"`
+	End        *int            `json:"end"`
+	ImplSource string          `json:"impl_source"`
+	ViewRange  json.RawMessage `json:"view_range"`
+}
+
+// read is FileReadAction: the binary check on the path as given (relative to the server
+// process, as the reference), then the editor's view (oh_aci) or the plain read.
+func (x *Executor) read(_ context.Context, a *Action) (*Observation, error) {
+	var args readArgs
+	if err := a.DecodeArgs(&args); err != nil {
+		return nil, err
+	}
+	if files.IsBinary(args.Path) {
+		return ErrorObs("ERROR_BINARY_FILE"), nil
+	}
+	if args.ImplSource == "oh_aci" {
+		content, _, _, err := x.runEditor(files.EditRequest{Command: "view", Path: args.Path, ViewRange: viewRange(args.ViewRange)})
+		if err != nil {
+			return nil, err
+		}
+		return ReadObs(content, args.Path, "oh_aci"), nil
+	}
+	start, end := 0, -1
+	if args.Start != nil {
+		start = *args.Start
+	}
+	if args.End != nil {
+		end = *args.End
+	}
+	res, err := x.files.Read(args.Path, x.cwd(), start, end)
+	if err != nil {
+		return nil, err
+	}
+	if res.ErrText != "" {
+		return ErrorObs(res.ErrText), nil
+	}
+	return ReadObs(res.Content, res.Path, "default"), nil
+}
+
+// runEditor calls the editor as the reference's _execute_file_editor does: tool errors
+// (and a directory listing's stderr) become "ERROR:\n…" content; other errors escape.
+func (x *Executor) runEditor(req files.EditRequest) (content string, oldContent, newContent *string, err error) {
+	res, err := x.files.Editor().Edit(req)
+	var te *files.ToolError
+	if errors.As(err, &te) {
+		return "ERROR:\n" + te.Msg, nil, nil, nil
+	}
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if res.Error != "" {
+		return "ERROR:\n" + res.Error, nil, nil, nil
+	}
+	if res.Output == "" {
+		return "", nil, nil, nil
+	}
+	return res.Output, res.OldContent, res.NewContent, nil
+}
+
+// viewRange turns the JSON view_range into what the editor checks: Python truthiness,
+// "a list of two ints" (bools count, as isinstance(True, int)), and str() for messages.
+func viewRange(raw json.RawMessage) files.ViewRange {
+	if len(raw) == 0 {
+		return files.ViewRange{}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || v == nil {
+		return files.ViewRange{}
+	}
+	vr := files.ViewRange{Repr: files.PyRepr(v)}
+	if s, ok := v.(string); ok {
+		vr.Repr = s // str() of a str is the string itself
+	}
+	list, isList := v.([]any)
+	switch {
+	case isList:
+		vr.Set = len(list) > 0
+	default:
+		vr.Set = files.PyTruthy(v)
+	}
+	if isList && len(list) == 2 {
+		s, ok1 := pyInt(list[0])
+		e, ok2 := pyInt(list[1])
+		if ok1 && ok2 {
+			vr.Valid, vr.Start, vr.End = true, s, e
+		}
+	}
+	return vr
+}
+
+// pyInt accepts what isinstance(x, int) accepts: integral JSON numbers and booleans.
+func pyInt(v any) (int, bool) {
+	switch t := v.(type) {
+	case bool:
+		if t {
+			return 1, true
+		}
+		return 0, true
+	case json.Number:
+		if n, err := t.Int64(); err == nil && !bytes.ContainsAny([]byte(t), ".eE") {
+			return int(n), true
+		}
+	}
+	return 0, false
+}

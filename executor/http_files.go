@@ -1,0 +1,162 @@
+package executor
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/gohands/gohands/files"
+	"github.com/labstack/echo/v4"
+)
+
+// listFiles is POST /list_files {"path": …}: names, directories first; [] on any problem.
+// A body that is not a JSON object (or a non-string path) is the generic 500, as there.
+func (x *Executor) listFiles(c echo.Context) error {
+	var req map[string]json.RawMessage
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req == nil {
+		return errors.New("list_files: body is not a JSON object")
+	}
+	p := ""
+	if raw, ok := req["path"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return errors.New("list_files: path is not a string")
+		}
+	}
+	return c.JSON(http.StatusOK, x.files.List(p))
+}
+
+type uploadReply struct {
+	Filename    string `json:"filename"`
+	Destination string `json:"destination"`
+	Recursive   bool   `json:"recursive"`
+}
+
+// uploadFile is POST /upload_file?destination=…&recursive=… with multipart field "file".
+// The part is streamed straight to disk.
+func (x *Executor) uploadFile(c echo.Context) error {
+	dest := "/"
+	if c.QueryParams().Has("destination") {
+		dest = c.QueryParam("destination")
+	}
+	recursive := false
+	if c.QueryParams().Has("recursive") {
+		b, ok := parseBool(c.QueryParam("recursive"))
+		if !ok {
+			return validationError("query.recursive", "Input should be a valid boolean, unable to interpret input")
+		}
+		recursive = b
+	}
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return validationError("body.file", "Field required")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return validationError("body.file", "Field required")
+		}
+		if err != nil {
+			return detail(http.StatusBadRequest, "There was an error parsing the body")
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			part.Close()
+			continue
+		}
+		name := part.FileName()
+		err = x.files.Upload(dest, recursive, name, part)
+		part.Close()
+		if err != nil {
+			return fileError(err)
+		}
+		return c.JSON(http.StatusOK, uploadReply{Filename: name, Destination: dest, Recursive: recursive})
+	}
+}
+
+// downloadFiles is GET /download_files?path=…: a zip of the directory (or of the one file).
+// The zip is built in a temporary file first so that a failure is a clean error status
+// and the response has a Content-Length.
+func (x *Executor) downloadFiles(c echo.Context) error {
+	if !c.QueryParams().Has("path") {
+		return validationError("query.path", "Field required")
+	}
+	p := c.QueryParam("path")
+	tmp, err := os.CreateTemp("", "gohands-download-*.zip")
+	if err != nil {
+		return detail(http.StatusInternalServerError, err.Error())
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	if err := x.files.Zip(p, tmp); err != nil {
+		return fileError(err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return detail(http.StatusInternalServerError, err.Error())
+	}
+	fi, err := tmp.Stat()
+	if err != nil {
+		return detail(http.StatusInternalServerError, err.Error())
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/zip")
+	h.Set(echo.HeaderContentDisposition, contentDisposition(path.Base(strings.TrimRight(p, "/"))+".zip"))
+	http.ServeContent(c.Response(), c.Request(), "", fi.ModTime(), tmp)
+	return nil
+}
+
+// fileError maps a files error to the status the reference meant (it wraps its 400/404s
+// into 500s; clients only check for non-2xx) and its text.
+func fileError(err error) error {
+	switch {
+	case errors.Is(err, files.ErrInvalid):
+		return detail(http.StatusBadRequest, err.Error())
+	case errors.Is(err, files.ErrNotFound):
+		return detail(http.StatusNotFound, err.Error())
+	}
+	return detail(http.StatusInternalServerError, err.Error())
+}
+
+// parseBool is pydantic's lax bool parsing of a query value.
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "1", "on", "t", "true", "y", "yes":
+		return true, true
+	case "0", "off", "f", "false", "n", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// contentDisposition is Starlette's FileResponse header for a download name.
+func contentDisposition(name string) string {
+	safe := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return `attachment; filename="` + name + `"`
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			b.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[c>>4])+string("0123456789abcdef"[c&15])))
+		}
+	}
+	return "attachment; filename*=utf-8''" + b.String()
+}

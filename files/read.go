@@ -1,0 +1,105 @@
+package files
+
+import (
+	"encoding/base64"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+)
+
+// ReadResult is the outcome of a default `read`: Content and Path on success, or ErrText
+// for an error observation.
+type ReadResult struct {
+	Content string
+	Path    string
+	ErrText string
+}
+
+// Resolve is the reference's _resolve_path: relative paths join the shell's cwd, and the
+// result is normalised as pathlib does.
+func Resolve(p, cwd string) string {
+	if pyIsAbs(p) {
+		return pyPath(p)
+	}
+	return pyJoin(cwd, p)
+}
+
+var dataURLTypes = map[string]string{
+	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".bmp": "image/bmp", ".gif": "image/gif",
+	".pdf": "application/pdf",
+	".mp4": "video/mp4", ".webm": "video/webm", ".ogg": "audio/ogg",
+}
+
+// Read is the default `read` action: images, PDFs and videos come back as data URLs,
+// anything else as UTF-8 text sliced with read_lines(start, end). An unexpected failure
+// (permission denied) is returned as an error; the reference lets it escape as HTTP 500.
+func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
+	fp := Resolve(p, cwd)
+	lower := strings.ToLower(fp)
+	for ext, mime := range dataURLTypes {
+		if strings.HasSuffix(lower, ext) {
+			data, err := os.ReadFile(fp)
+			if err != nil {
+				return readError(err, fp, cwd)
+			}
+			return ReadResult{Content: "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data), Path: fp}, nil
+		}
+	}
+	data, err := os.ReadFile(fp)
+	if err != nil {
+		return readError(err, fp, cwd)
+	}
+	if !utf8.Valid(data) {
+		return ReadResult{ErrText: "File could not be decoded as utf-8: " + fp + "."}, nil
+	}
+	lines := splitKeepEnds(universalNewlines(string(data)))
+	return ReadResult{Content: strings.Join(readLines(lines, start, end), ""), Path: fp}, nil
+}
+
+func readError(err error, fp, cwd string) (ReadResult, error) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ReadResult{ErrText: "File not found: " + fp + ". Your current working directory is " + cwd + "."}, nil
+	case errors.Is(err, syscall.EISDIR):
+		return ReadResult{ErrText: "Path is a directory: " + fp + ". You can only read files"}, nil
+	}
+	return ReadResult{}, errors.New(pyOSError(err))
+}
+
+// splitKeepEnds is file.readlines(): lines with their "\n".
+func splitKeepEnds(s string) []string {
+	if s == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// readLines is the reference's read_lines(all_lines, start, end), odd clamping included:
+// 0-based, end exclusive, -1 meaning "to the end", and a start past the second-to-last
+// line pulled back when an end is given.
+func readLines(all []string, start, end int) []string {
+	n := len(all)
+	start = min(max(start, 0), n)
+	if end != -1 {
+		end = min(max(end, 0), n)
+	}
+	if end == -1 {
+		return all[start:]
+	}
+	begin := max(0, min(start, n-2))
+	end = max(begin+1, end)
+	if end > n {
+		end = n
+	}
+	if begin > n {
+		begin = n
+	}
+	return all[begin:end]
+}

@@ -1,0 +1,24 @@
+package files
+
+// undo restores the newest history entry of the file (undo itself is not recorded).
+func (e *Editor) undo(p string) (EditResult, error) {
+	if err := e.validateFile(p); err != nil {
+		return EditResult{}, err
+	}
+	current, enc, err := readText(p)
+	if err != nil {
+		return EditResult{}, err
+	}
+	old, ok, err := e.history.pop(p)
+	if err != nil {
+		return EditResult{}, err
+	}
+	if !ok {
+		return EditResult{}, toolErr("No edit history found for %s.", p)
+	}
+	if err := writeText(p, old, enc); err != nil {
+		return EditResult{}, err
+	}
+	out := "Last edit to " + p + " undone successfully. " + catN(old, p, 1)
+	return EditResult{Output: out, Path: p, PrevExist: true, OldContent: strPtr(current), NewContent: strPtr(old)}, nil
+}
