@@ -47,10 +47,10 @@ var supportedBinaryExt = map[string]bool{
 // ViewRange is the editor's view_range argument as the reference sees it: whether it was
 // truthy, whether it is a list of exactly two integers, and its Python str() for messages.
 type ViewRange struct {
-	Set       bool
-	Valid     bool
+	Set        bool
+	Valid      bool
 	Start, End int
-	Repr      string
+	Repr       string
 }
 
 // EditRequest is one call of the editor.
