@@ -82,13 +82,6 @@ func (k *Kernel) Interpreter() string {
 	return k.interp
 }
 
-// Info describes the kernel for the status page.
-func (k *Kernel) Info() map[string]any {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return map[string]any{"kernel_id": k.id, "kernel_pid": k.pid, "kernel_generation": k.gen}
-}
-
 // pidLocked is the kernel pid (for stopping an orphan).
 func (k *Kernel) pidLocked() int {
 	k.mu.Lock()
@@ -108,9 +101,22 @@ func (k *Kernel) Execute(ctx context.Context, c Cell) (Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if err := k.ensure(ctx, c.Cwd); err != nil {
-		return Result{}, err
+		return Result{}, notSent{err}
 	}
 	return k.run(ctx, c.Code, c.Timeout)
+}
+
+// notSent marks an error that happened before the cell reached the kernel.
+type notSent struct{ err error }
+
+func (e notSent) Error() string { return e.err.Error() }
+func (e notSent) Unwrap() error { return e.err }
+
+// NotSent reports whether err left the cell unsent because the gateway connection was lost,
+// so running it again on the restarted gateway is safe.
+func NotSent(err error) bool {
+	var ns notSent
+	return errors.As(err, &ns) && errors.Is(err, ErrDisconnected)
 }
 
 // Close drops the websocket.
