@@ -56,8 +56,8 @@ type step struct {
 	validate func(t *testing.T, r Result)
 }
 
-func ip(n int) *int          { return &n }
-func sp(s string) *string    { return &s }
+func ip(n int) *int       { return &n }
+func sp(s string) *string { return &s }
 func timeoutSuffix(t string) string {
 	return "[The command timed out after " + t + " seconds. " + TimeoutMessage + "]"
 }
