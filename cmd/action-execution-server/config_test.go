@@ -1,0 +1,56 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cases := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c interface{})
+	}{
+		{name: "backend command line", args: strings.Fields("8000 --working-dir /workspace --plugins agent_skills jupyter --username openhands --user-id 1000 --no-enable-browser")},
+		{name: "equals form", args: []string{"8000", "--working-dir=/w", "--user-id=5"}},
+		{name: "unknown plugin", args: strings.Fields("8000 --plugins jupyter browser"), wantErr: "Plugin browser not found"},
+		{name: "no port", args: strings.Fields("--working-dir /w"), wantErr: "the following arguments are required: port"},
+		{name: "bad port", args: strings.Fields("eighty"), wantErr: "argument port: invalid int value"},
+		{name: "bad uid", args: strings.Fields("80 --user-id x"), wantErr: "argument --user-id: invalid int value"},
+		{name: "unknown flag", args: strings.Fields("80 --frobnicate"), wantErr: "unrecognized arguments: --frobnicate"},
+		{name: "eval env without browser", args: strings.Fields("80 --no-enable-browser --browsergym-eval-env x"), wantErr: "Browser environment is not enabled"},
+		{name: "empty plugins", args: strings.Fields("80 --plugins"), wantErr: "expected at least one argument"},
+		{name: "bad no-change", args: strings.Fields("80"), env: map[string]string{"NO_CHANGE_TIMEOUT_SECONDS": "abc"}, wantErr: "NO_CHANGE_TIMEOUT_SECONDS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseConfig(c.args, env(c.env))
+			if c.wantErr == "" && err != nil {
+				t.Fatal(err)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("err %v, want %q", err, c.wantErr)
+			}
+		})
+	}
+	cfg, err := parseConfig(strings.Fields("8000 --working-dir /workspace --plugins agent_skills jupyter --username oh --user-id 42 --no-enable-browser"),
+		env(map[string]string{"SESSION_API_KEY": "k", "NO_CHANGE_TIMEOUT_SECONDS": "1", "SU_TO_USER": "false", "INIT_PLUGIN_TIMEOUT": "5", "SANDBOX_GROUP_ID": "g"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Port != 8000 || cfg.WorkingDir != "/workspace" || cfg.Username != "oh" || cfg.UserID != 42 || cfg.EnableBrowser ||
+		cfg.SessionAPIKey != "k" || cfg.NoChangeTimeout != time.Second || cfg.SUToUser || cfg.SandboxGroup != "g" ||
+		strings.Join(cfg.Plugins.Names, ",") != "agent_skills,jupyter" || cfg.Plugins.InitTimeout != 5*time.Second {
+		t.Fatalf("%+v", cfg)
+	}
+	def, _ := parseConfig([]string{"1"}, env(nil))
+	if def.Username != "openhands" || def.UserID != 1000 || !def.EnableBrowser || def.NoChangeTimeout != 10*time.Second || !def.SUToUser {
+		t.Fatalf("defaults %+v", def)
+	}
+}
