@@ -66,7 +66,7 @@ func DetectEncoding(sample []byte) Encoding {
 		return encodingCP1251
 	}
 	for _, c := range sample {
-		if c >= 0x80 && c <= 0x9f && charmap.Windows1252.DecodeByte(c) == rune(c) {
+		if c >= 0x80 && c <= 0x9f && charmap.Windows1252.DecodeByte(c) == utf8.RuneError {
 			return encodingLatin1 // a byte cp1252 leaves undefined
 		}
 	}
@@ -182,12 +182,16 @@ func (e Encoding) Decode(b []byte) (string, error) {
 	default:
 		var sb strings.Builder
 		sb.Grow(len(b) + len(b)/2)
-		for _, c := range b {
+		for i, c := range b {
 			if c < 0x80 {
 				sb.WriteByte(c)
-			} else {
-				sb.WriteRune(e.cm.DecodeByte(c))
+				continue
 			}
+			r := e.cm.DecodeByte(c)
+			if r == utf8.RuneError {
+				return "", decodeError("charmap", b, i, "character maps to <undefined>")
+			}
+			sb.WriteRune(r)
 		}
 		return sb.String(), nil
 	}
