@@ -14,7 +14,6 @@ func TestParseConfig(t *testing.T) {
 		args    []string
 		env     map[string]string
 		wantErr string
-		check   func(t *testing.T, c interface{})
 	}{
 		{name: "backend command line", args: strings.Fields("8000 --working-dir /workspace --plugins agent_skills jupyter --username openhands --user-id 1000 --no-enable-browser")},
 		{name: "equals form", args: []string{"8000", "--working-dir=/w", "--user-id=5"}},
