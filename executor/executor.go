@@ -4,7 +4,6 @@ package executor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -128,6 +127,3 @@ func (x *Executor) cwd() string {
 func (x *Executor) browse(_ context.Context, a *Action) (*Observation, error) {
 	return ErrorObs("Browser functionality is not supported or disabled."), nil
 }
-
-// errHandled marks an error whose text is already final.
-var errHandled = errors.New("handled")

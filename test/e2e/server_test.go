@@ -264,7 +264,7 @@ func TestRunActions(t *testing.T) {
 	}
 	// Non-blocking gets the soft timeout with the int seconds text.
 	o = s.run(t, "sleep 3", 0)
-	if o.exitCode() != -1 || !strings.Contains(o.suffix(), "[The command has no new output after 1 seconds.") {
+	if o.exitCode() != -1 || o.prefix() != "" || !strings.Contains(o.suffix(), "[The command has no new output after 1 seconds.") {
 		t.Fatalf("soft timeout: %+v", o)
 	}
 	o = s.act(t, "run", map[string]any{"command": "", "blocking": true}, 30)
