@@ -200,6 +200,7 @@ func (o obs) exitCode() int {
 }
 
 func (o obs) suffix() string { s, _ := o.meta()["suffix"].(string); return s }
+
 // prefix is metadata.prefix of a run observation.
 func (o obs) prefix() string { s, _ := o.meta()["prefix"].(string); return s }
 
