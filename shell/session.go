@@ -135,7 +135,7 @@ func (s *Session) spawn() error {
 	}
 	if err := cmd.Start(); err != nil {
 		ptmx.Close()
-		return fmt.Errorf("start bash: %w", err)
+		return fmt.Errorf("start bash as %s in %s: %w", s.cfg.User.Name, dir, err)
 	}
 	s.cmd, s.ptmx = cmd, ptmx
 	go s.readLoop()
