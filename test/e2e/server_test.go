@@ -298,3 +298,29 @@ func TestGitNoPager(t *testing.T) {
 		t.Fatalf("%+v", o)
 	}
 }
+
+// TestUpdateMCPServer: the reference's validation and answers for the MCP sync.
+func TestUpdateMCPServer(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	cases := []struct {
+		body   string
+		status int
+		detail string
+		log    string
+	}{
+		{`[]`, 200, "MCP server updated successfully", ""},
+		{`{"name": "x"}`, 400, "Request must be a list of MCP tools to sync", ""},
+		{`[{"name": "fetch", "command": "uvx", "args": ["mcp-server-fetch"], "env": {}}]`, 200, "MCP server updated successfully", "fetch"},
+		{`[{"name": "bad name!", "command": "x"}]`, 500, "An unexpected error occurred. Please try again later.", ""},
+		{`[{"name": "ok", "command": ""}]`, 500, "An unexpected error occurred. Please try again later.", ""},
+	}
+	for _, c := range cases {
+		code, raw := s.do(t, "POST", "/update_mcp_server", "application/json", strings.NewReader(c.body))
+		var b map[string]string
+		_ = json.Unmarshal(raw, &b)
+		if code != c.status || b["detail"] != c.detail || !strings.Contains(b["router_error_log"], c.log) {
+			t.Fatalf("%s: %d %s", c.body, code, raw)
+		}
+	}
+}
