@@ -112,11 +112,11 @@ type notSent struct{ err error }
 func (e notSent) Error() string { return e.err.Error() }
 func (e notSent) Unwrap() error { return e.err }
 
-// NotSent reports whether err left the cell unsent because the gateway connection was lost,
-// so running it again on the restarted gateway is safe.
+// NotSent reports whether the cell never reached the kernel (the gateway went away, or the
+// kernel could not be brought up), so running it again once the gateway is back is safe.
 func NotSent(err error) bool {
 	var ns notSent
-	return errors.As(err, &ns) && errors.Is(err, ErrDisconnected)
+	return errors.As(err, &ns)
 }
 
 // Close drops the websocket.
@@ -284,8 +284,9 @@ func (k *Kernel) run(ctx context.Context, code string, timeout time.Duration) (R
 	}
 	if err := k.ws.write(req); err != nil {
 		k.dropWS()
-		return Result{}, fmt.Errorf("%w: %v", ErrDisconnected, err)
+		return Result{}, notSent{fmt.Errorf("%w: %v", ErrDisconnected, err)}
 	}
+	seen := false // whether the kernel said anything about this cell
 	var timer <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -313,17 +314,26 @@ func (k *Kernel) run(ctx context.Context, code string, timeout time.Duration) (R
 		case m, ok := <-k.ws.in:
 			if !ok {
 				k.dropWS()
+				if !seen {
+					// The gateway died before the kernel acknowledged the cell.
+					return Result{}, notSent{ErrDisconnected}
+				}
 				return Result{}, ErrDisconnected
 			}
 			if k.debug {
 				k.logf("kernel message %s (%s) parent %s", m.Header.MsgType, m.Channel, m.ParentHeader.MsgID)
 			}
 			if k.noteStatus(m) {
+				if !seen {
+					// The cell went to a kernel that was already dead: it never ran.
+					return Result{}, notSent{ErrKernelDied}
+				}
 				return Result{}, ErrKernelDied
 			}
 			if m.ParentHeader.MsgID != msgID {
 				continue // a late message of an earlier (timed-out) cell
 			}
+			seen = true
 			switch m.Header.MsgType {
 			case "error":
 				var c errorContent

@@ -24,7 +24,8 @@ type message struct {
 	Content      json.RawMessage `json:"content"`
 }
 
-// executeRequest is the reference's execute_request, field for field.
+// executeRequest is the reference's execute_request, plus stop_on_error false: a cell sent
+// while an interrupted (timed-out) one is still unwinding must run, not be aborted.
 func executeRequest(msgID, session, code string) ([]byte, error) {
 	return json.Marshal(map[string]any{
 		"header": map[string]any{"username": "", "version": "5.0", "session": session,
@@ -32,7 +33,7 @@ func executeRequest(msgID, session, code string) ([]byte, error) {
 		"parent_header": map[string]any{},
 		"channel":       "shell",
 		"content": map[string]any{"code": code, "silent": false, "store_history": false,
-			"user_expressions": map[string]any{}, "allow_stdin": false},
+			"user_expressions": map[string]any{}, "allow_stdin": false, "stop_on_error": false},
 		"metadata": map[string]any{},
 		"buffers":  map[string]any{},
 	})
