@@ -66,10 +66,14 @@ type match struct{ i, j, k int }
 type matcher struct {
 	a, b []int
 	b2j  map[int][]int
+	// difflib's per-row j2len dicts, as two reusable rows indexed by j+1 plus the
+	// indices set in each (so a row is cleared in time proportional to its use).
+	prev, cur   []int
+	prevT, curT []int
 }
 
 func newMatcher(as, bs []string) *matcher {
-	ids := map[string]int{}
+	ids := make(map[string]int, len(as))
 	intern := func(ss []string) []int {
 		out := make([]int, len(ss))
 		for i, s := range ss {
@@ -82,7 +86,7 @@ func newMatcher(as, bs []string) *matcher {
 		}
 		return out
 	}
-	m := &matcher{a: intern(as), b: intern(bs), b2j: map[int][]int{}}
+	m := &matcher{a: intern(as), b: intern(bs), b2j: make(map[int][]int, len(bs))}
 	for j, x := range m.b {
 		m.b2j[x] = append(m.b2j[x], j)
 	}
@@ -99,9 +103,11 @@ func newMatcher(as, bs []string) *matcher {
 
 func (m *matcher) longest(alo, ahi, blo, bhi int) match {
 	besti, bestj, bestk := alo, blo, 0
-	j2len := map[int]int{}
+	if m.prev == nil {
+		m.prev, m.cur = make([]int, len(m.b)+1), make([]int, len(m.b)+1)
+	}
 	for i := alo; i < ahi; i++ {
-		newj2len := map[int]int{}
+		m.curT = m.curT[:0]
 		for _, j := range m.b2j[m.a[i]] {
 			if j < blo {
 				continue
@@ -109,14 +115,23 @@ func (m *matcher) longest(alo, ahi, blo, bhi int) match {
 			if j >= bhi {
 				break
 			}
-			k := j2len[j-1] + 1
-			newj2len[j] = k
+			k := m.prev[j] + 1 // j2len[j-1]
+			m.cur[j+1] = k
+			m.curT = append(m.curT, j+1)
 			if k > bestk {
 				besti, bestj, bestk = i-k+1, j-k+1, k
 			}
 		}
-		j2len = newj2len
+		for _, x := range m.prevT {
+			m.prev[x] = 0
+		}
+		m.prev, m.cur = m.cur, m.prev
+		m.prevT, m.curT = m.curT, m.prevT
 	}
+	for _, x := range m.prevT {
+		m.prev[x] = 0
+	}
+	m.prevT = m.prevT[:0]
 	// No element is junk (isjunk is None), so only the non-junk extension applies; it
 	// also absorbs the "popular" elements left out of b2j.
 	for besti > alo && bestj > blo && m.a[besti-1] == m.b[bestj-1] {

@@ -228,6 +228,23 @@ func utf8Error(codec string, b []byte) error {
 // Encode turns text into file bytes, failing (with Python's text) on a character the
 // encoding cannot represent.
 func (e Encoding) Encode(s string) ([]byte, error) {
+	if !utf8.ValidString(s) {
+		// Only reachable from Go callers (JSON strings are valid); Python's text for the
+		// lone surrogates such bytes would decode to.
+		pos := 0
+		for i, r := range s {
+			if r == utf8.RuneError {
+				if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+					codec := e.Name
+					if e.kind == encCharmap {
+						codec = "charmap"
+					}
+					return nil, fmt.Errorf("'%s' codec can't encode character '\\udc%02x' in position %d: surrogates not allowed", codec, s[i], pos)
+				}
+			}
+			pos++
+		}
+	}
 	out := make([]byte, 0, len(s)+len(e.bom))
 	out = append(out, e.bom...)
 	switch e.kind {
