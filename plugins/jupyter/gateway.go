@@ -56,7 +56,6 @@ type Gateway struct {
 	kind      string
 	port      int
 	kernel    *Kernel
-	lastPID   int // the previous kernel's pid, reaped after the gateway dies
 	httpc     *http.Client
 	lastStart time.Time
 }

@@ -1,0 +1,69 @@
+package proc
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestEnv(t *testing.T) {
+	t.Parallel()
+	base := []string{"PATH=/bin", "HOME=/root", "USER=root", "X=1"}
+	cases := []struct {
+		name  string
+		u     User
+		extra []string
+		want  string
+	}{
+		{"no switch keeps the server's", User{Name: "oh", Home: "/home/oh"}, nil, "PATH=/bin HOME=/root USER=root X=1"},
+		{"switch sets the login vars", User{Name: "oh", Home: "/home/oh", Switch: true}, nil,
+			"PATH=/bin HOME=/home/oh USER=oh X=1 LOGNAME=oh SHELL=/bin/bash"},
+		{"extra wins", User{}, []string{"X=2", "Y=3", "bad"}, "PATH=/bin HOME=/root USER=root X=2 Y=3"},
+	}
+	for _, c := range cases {
+		if got := strings.Join(Env(base, c.u, c.extra...), " "); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestBaseEnvDropsTheSessionKey(t *testing.T) {
+	t.Setenv("SESSION_API_KEY", "secret")
+	for _, kv := range BaseEnv() {
+		if strings.HasPrefix(kv, "SESSION_API_KEY=") {
+			t.Fatal("session key leaked")
+		}
+	}
+}
+
+func TestGroupKill(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("sh", "-c", "sleep 1000 & wait")
+	Prepare(cmd, User{})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if !Alive(pid) || !GroupAlive(pid) {
+		t.Fatal("not alive")
+	}
+	if err := KillGroup(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if Alive(pid) {
+		t.Fatal("leader alive")
+	}
+	for i := 0; i < 200 && GroupAlive(pid); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if GroupAlive(pid) {
+		t.Fatal("group alive")
+	}
+	if Alive(-1) || !Alive(os.Getpid()) {
+		t.Fatal("Alive edge cases")
+	}
+}
