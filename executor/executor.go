@@ -76,6 +76,9 @@ func (x *Executor) Close() {
 	if x.bash != nil {
 		x.bash.Close()
 	}
+	if x.files != nil {
+		x.files.Close()
+	}
 }
 
 func (x *Executor) newSession(dir string) (*shell.Session, error) {

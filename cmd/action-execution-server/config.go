@@ -140,6 +140,14 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 	cfg.SandboxGroup = getenv("SANDBOX_GROUP_ID")
 	cfg.ProcessUser = getenv("USER")
 	cfg.Plugins = plugins.ConfigFromEnv(pluginNames, getenv)
+	// gohands' own: the largest upload (and total size a zip may extract to), in bytes.
+	if v := getenv("GOHANDS_MAX_UPLOAD_BYTES"); v != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return cfg, fmt.Errorf("GOHANDS_MAX_UPLOAD_BYTES: invalid int value: '%s'", v)
+		}
+		cfg.Files.MaxUploadBytes = n
+	}
 	return cfg, nil
 }
 
