@@ -172,6 +172,7 @@ type ImageInfo struct {
 	Size         int64
 	Architecture string
 	RepoTags     []string
+	RootFS       struct{ Layers []string }
 	Config       struct {
 		Labels     map[string]string
 		Env        []string
