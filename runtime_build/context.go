@@ -15,7 +15,7 @@ import (
 //	Dockerfile     Dockerfile.runtime rendered for the mode
 //	src/           go.mod, go.sum, the server's Go sources, vendor/ (every module, so the
 //	               compile stage needs no network)
-//	image/         files copied into the image as they lie (the micromamba shim)
+//	image/         files copied into /openhands/bin (the micromamba shim)
 type Context struct {
 	Dir        string
 	Dockerfile []byte

@@ -128,7 +128,7 @@ func TestDockerfileArgsAreOptions(t *testing.T) {
 
 func TestShimRunsTheBackendCommand(t *testing.T) {
 	t.Parallel()
-	shim, err := os.ReadFile("image/bin/micromamba-shim")
+	shim, err := os.ReadFile("image/micromamba-shim")
 	if err != nil {
 		t.Fatal(err)
 	}

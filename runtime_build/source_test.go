@@ -22,7 +22,7 @@ func fakeModule(t *testing.T) Source {
 		"lib/data.txt":       "hello\n",
 		"lib/README.md":      "not part of the binary\n",
 		"unrelated/x.go":     "package unrelated\n",
-		"runtime_build/image/bin/micromamba-shim": "#!/bin/sh\n",
+		"runtime_build/image/micromamba-shim": "#!/bin/sh\n",
 	}
 	for rel, data := range files {
 		p := filepath.Join(root, filepath.FromSlash(rel))
@@ -48,7 +48,7 @@ func TestSourceFiles(t *testing.T) {
 		"lib/data.txt",
 		"lib/lib.go",
 		"lib/lib_windows.go",
-		"runtime_build/image/bin/micromamba-shim",
+		"runtime_build/image/micromamba-shim",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("SourceFiles =\n%q\nwant\n%q", got, want)
@@ -84,7 +84,7 @@ func TestHashesStability(t *testing.T) {
 			edit(s, "lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc Hello() { println(data, 2) }\n")
 		}, srcChanges: true},
 		{name: "an embedded file", change: func(s Source) { edit(s, "lib/data.txt", "bye\n") }, srcChanges: true},
-		{name: "a file copied into the image", change: func(s Source) { edit(s, "runtime_build/image/bin/micromamba-shim", "#!/bin/sh\nexit 0\n") }, srcChanges: true},
+		{name: "a file copied into the image", change: func(s Source) { edit(s, "runtime_build/image/micromamba-shim", "#!/bin/sh\nexit 0\n") }, srcChanges: true},
 		{name: "go.sum", change: func(s Source) { edit(s, "go.sum", "example.com/x v1.0.0 h1:abc=\n") }, lockChanges: true},
 		{name: "go.mod", change: func(s Source) { edit(s, "go.mod", "module github.com/gohands/gohands\n\ngo 1.23\n") }, lockChanges: true},
 		{name: "Dockerfile.runtime", change: func(s Source) { edit(s, "Dockerfile.runtime", "FROM {{.From}}\nRUN true\n") }, lockChanges: true},
