@@ -83,6 +83,9 @@ func (b *EngineBuilder) Build(ctx context.Context, req BuildRequest) error {
 	if ok, err := b.Engine.ImageExistsLocal(ctx, req.Tags[0]); err != nil || !ok {
 		return fmt.Errorf("build finished but %s is missing (%v)", req.Tags[0], err)
 	}
+	if err := b.Engine.PruneBuildStages(ctx); err != nil {
+		b.Progress.Printf("could not remove the compile stage's image: %v", err)
+	}
 	return nil
 }
 

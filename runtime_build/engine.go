@@ -214,6 +214,13 @@ func (e *Engine) RemoveImage(ctx context.Context, image string) error {
 	return e.call(ctx, http.MethodDelete, "/images/"+image, url.Values{"force": {"1"}}, nil, nil)
 }
 
+// PruneBuildStages removes dangling images labelled as a runtime build's compile stage (what a
+// multi-stage build leaves behind; a few hundred MB each).
+func (e *Engine) PruneBuildStages(ctx context.Context) error {
+	f, _ := json.Marshal(map[string][]string{"dangling": {"true"}, "label": {"io.gohands.runtime.stage=build"}})
+	return e.call(ctx, http.MethodPost, "/images/prune", url.Values{"filters": {string(f)}}, nil, nil)
+}
+
 // Pull fetches image from its registry, streaming progress to p.
 func (e *Engine) Pull(ctx context.Context, image, platform string, p *Progress) error {
 	r, err := ParseReference(image)
@@ -468,4 +475,23 @@ func Ping(ctx context.Context, host string, timeout time.Duration) (*Engine, err
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// ListImages returns the IDs of the images matching filters (the Engine API's JSON filter).
+func (e *Engine) ListImages(ctx context.Context, filters string) ([]string, error) {
+	var out []struct {
+		ID string `json:"Id"`
+	}
+	q := url.Values{}
+	if filters != "" {
+		q.Set("filters", filters)
+	}
+	if err := e.getJSON(ctx, "/images/json", q, &out); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(out))
+	for _, i := range out {
+		ids = append(ids, i.ID)
+	}
+	return ids, nil
 }

@@ -127,8 +127,18 @@ func TestRealBuild(t *testing.T) {
 
 	checkContainer(ctx, t, e, r3.Image)
 
-	// The superseded source image is not needed again.
-	_ = e.RemoveImage(ctx, r1.Image)
+	// Leave only the three tags of the scratch build (the next run removes them): the lock-mode
+	// image's source tag is unique to this run.
+	if err := e.RemoveImage(ctx, r3.Image); err != nil {
+		t.Errorf("remove %s: %v", r3.Image, err)
+	}
+	images, err := e.ListImages(ctx, `{"label":["io.gohands.runtime.stage=build"],"dangling":["true"]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(images) != 0 {
+		t.Errorf("compile-stage images left behind: %v", images)
+	}
 }
 
 // checkContainer starts image as the OpenHands backend does (§4: entrypoint [], its unchanged
@@ -155,7 +165,8 @@ func checkContainer(ctx context.Context, t *testing.T, e *Engine, image string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	// Removed before returning (also after t.Fatal), before the test removes its images.
+	defer func() {
 		if t.Failed() {
 			if logs, err := e.ContainerLogs(context.Background(), id); err == nil {
 				t.Logf("container log:\n%s", logs)
@@ -164,7 +175,7 @@ func checkContainer(ctx context.Context, t *testing.T, e *Engine, image string) 
 		if err := e.RemoveContainer(context.Background(), id); err != nil {
 			t.Errorf("remove container: %v", err)
 		}
-	})
+	}()
 	start := time.Now()
 	if err := e.StartContainer(ctx, id); err != nil {
 		t.Fatal(err)

@@ -17,11 +17,11 @@ func fakeModule(t *testing.T) Source {
 		"Dockerfile.runtime":                  "FROM {{.From}}\n",
 		"cmd/action-execution-server/main.go": "package main\n\nimport \"github.com/gohands/gohands/lib\"\n\nfunc main() { lib.Hello() }\n",
 		"cmd/action-execution-server/main_test.go": "package main\n",
-		"lib/lib.go":         "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc Hello() { println(data) }\n",
-		"lib/lib_windows.go": "package lib\n\nvar win = 1\n",
-		"lib/data.txt":       "hello\n",
-		"lib/README.md":      "not part of the binary\n",
-		"unrelated/x.go":     "package unrelated\n",
+		"lib/lib.go":                          "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc Hello() { println(data) }\n",
+		"lib/lib_windows.go":                  "package lib\n\nvar win = 1\n",
+		"lib/data.txt":                        "hello\n",
+		"lib/README.md":                       "not part of the binary\n",
+		"unrelated/x.go":                      "package unrelated\n",
 		"runtime_build/image/micromamba-shim": "#!/bin/sh\n",
 	}
 	for rel, data := range files {
