@@ -55,7 +55,7 @@ func TestScannerSplitsPrompts(t *testing.T) {
 	}
 	cases := []struct {
 		name, stream, text string
-		codes             []int
+		codes              []int
 	}{
 		{"one prompt", "hi\r\n" + p("0"), "hi\r\n\r\n", []int{0}},
 		{"two prompts", "a\r\n" + p("1") + "b\r\n" + p("2"), "a\r\n\r\nb\r\n\r\n", []int{1, 2}},
