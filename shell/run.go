@@ -92,6 +92,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 	if cmdFile != "" {
 		defer os.Remove(cmdFile)
 	}
+	var timer *time.Timer
 	for {
 		s.mu.Lock()
 		done := s.prompts > initial || s.atPrompt
@@ -132,15 +133,20 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 				wait = left
 			}
 		}
-		var timer <-chan time.Time
+		var timeout <-chan time.Time
 		if wait >= 0 {
-			t := time.NewTimer(wait)
-			timer = t.C
-			defer t.Stop()
+			// One timer for the whole wait: output may wake this loop thousands of times.
+			if timer == nil {
+				timer = time.NewTimer(wait)
+				defer timer.Stop()
+			} else {
+				timer.Reset(wait)
+			}
+			timeout = timer.C
 		}
 		select {
 		case <-ch:
-		case <-timer:
+		case <-timeout:
 		case <-ctx.Done():
 			// The caller is gone; the command keeps running, so guard the next one.
 			s.status = statusHardTimeout

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -197,7 +198,7 @@ func (s *Session) ingest(p []byte) {
 		}
 		_, _ = s.screen.Write(t)
 		s.lastChange = time.Now()
-		if len(strings.TrimSpace(string(t))) > 0 {
+		if len(bytes.TrimSpace(t)) > 0 {
 			s.atPrompt = false
 		}
 	}, func(pr prompt) {

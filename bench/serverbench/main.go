@@ -56,10 +56,14 @@ func main() {
 	}
 	fmt.Printf("echo hi over HTTP: median %v, p95 %v, p99 %v (%d round trips)\n", pct(rtt, 50), pct(rtt, 95), pct(rtt, 99), *n)
 
-	for i := 0; i < *many; i++ {
+	var trail []string
+	for i := 1; i <= *many; i++ {
 		s.run("echo hi", 30)
+		if i%(*many/4+1) == 0 || i == *many {
+			trail = append(trail, fmt.Sprintf("%d: %.1f MB", i, rssMB(s.cmd.Process.Pid, "VmRSS")))
+		}
 	}
-	fmt.Printf("RSS after %d more commands: %.1f MB (peak %.1f MB)\n", *many, rssMB(s.cmd.Process.Pid, "VmRSS"), rssMB(s.cmd.Process.Pid, "VmHWM"))
+	fmt.Printf("RSS while running %d more commands: %s (peak %.1f MB)\n", *many, strings.Join(trail, ", "), rssMB(s.cmd.Process.Pid, "VmHWM"))
 
 	if *big > 0 {
 		t0 := time.Now()
