@@ -12,7 +12,7 @@ LDFLAGS  := -s -w
 
 export CGO_ENABLED ?= 0
 
-.PHONY: all build run test deps lint vet fmt-check staticcheck unit fuzz bench clean
+.PHONY: all build run test deps lint vet fmt-check staticcheck workflows unit fuzz bench clean
 
 all: build
 
@@ -34,7 +34,10 @@ test: deps lint build unit fuzz
 deps:
 	bash scripts/install-deps.sh
 
-lint: fmt-check vet staticcheck
+lint: fmt-check vet staticcheck workflows
+
+workflows:
+	bash scripts/lint-workflows.sh
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
