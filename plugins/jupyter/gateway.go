@@ -96,6 +96,9 @@ func (g *Gateway) Command() (*exec.Cmd, error) {
 			args = append(args, "--ServerApp.root_dir="+g.cfg.Dir)
 		}
 	}
+	// The gateway's restarter polls the kernel every 3 s by default; a dead kernel should be
+	// replaced well before the next cell.
+	args = append(args, "--KernelRestarter.time_to_dead=0.5")
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = g.cfg.Dir
 	extra := append([]string{"PYDEVD_DISABLE_FILE_VALIDATION=1", "PYTHONUNBUFFERED=1"}, g.cfg.Env...)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -164,6 +165,9 @@ func (k *Kernel) ensure(ctx context.Context, cwd string) error {
 		}
 	}
 	if k.initGen != k.gen {
+		if err := k.awaitReady(ctx); err != nil {
+			return err
+		}
 		// %colors nocolor as the reference does on a fresh kernel; then learn the interpreter
 		// and the pid (the pid lets us notice a dead kernel and reap an orphan).
 		if _, err := k.run(ctx, "%colors nocolor", 30*time.Second); err != nil {
@@ -231,6 +235,61 @@ func (k *Kernel) awaitRestart(ctx context.Context) error {
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+	}
+}
+
+// awaitReady probes a fresh kernel with kernel_info requests until one is answered, as
+// jupyter_client's wait_for_ready does: a request sent while the gateway is still wiring the
+// restarted kernel's channels can be lost, and a lost execute_request would hang the cell.
+func (k *Kernel) awaitReady(ctx context.Context) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for attempt := 0; ; attempt++ {
+		msgID := newID()
+		req, err := kernelInfoRequest(msgID, k.session)
+		if err != nil {
+			return err
+		}
+		if err := k.ws.write(req); err != nil {
+			k.dropWS()
+			return fmt.Errorf("%w: %v", ErrDisconnected, err)
+		}
+		wait := time.NewTimer(time.Duration(250*(attempt+1)) * time.Millisecond)
+		gotReply, gotStatus := false, false
+	recv:
+		for {
+			select {
+			case m, ok := <-k.ws.in:
+				if !ok {
+					wait.Stop()
+					k.dropWS()
+					return ErrDisconnected
+				}
+				k.noteStatus(m)
+				if m.ParentHeader.MsgID != msgID {
+					continue
+				}
+				// The reply proves the shell channel, a status for the same request the iopub
+				// subscription (which joins late after a restart on new ports).
+				switch m.Header.MsgType {
+				case "kernel_info_reply":
+					gotReply = true
+				case "status":
+					gotStatus = true
+				}
+				if gotReply && gotStatus {
+					wait.Stop()
+					return nil
+				}
+			case <-wait.C:
+				break recv
+			case <-ctx.Done():
+				wait.Stop()
+				return ctx.Err()
+			}
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the restarted kernel does not answer")
 		}
 	}
 }
@@ -309,8 +368,13 @@ func (k *Kernel) run(ctx context.Context, code string, timeout time.Duration) (R
 		text.WriteString(s)
 	}
 	gotReply, gotIdle := false, false
+	var grace <-chan time.Time // after the reply, idle gets a short while to arrive
 	for {
 		select {
+		case <-grace:
+			// iopub lost the end of the cell; the reference stops at the reply too.
+			res.Text = StripANSI(text.String())
+			return res, nil
 		case m, ok := <-k.ws.in:
 			if !ok {
 				k.dropWS()
@@ -359,6 +423,11 @@ func (k *Kernel) run(ctx context.Context, code string, timeout time.Duration) (R
 				}
 			case "execute_reply":
 				gotReply = true
+				if !gotIdle {
+					t := time.NewTimer(2 * time.Second)
+					defer t.Stop()
+					grace = t.C
+				}
 			case "status":
 				var c statusContent
 				_ = json.Unmarshal(m.Content, &c)
@@ -466,7 +535,15 @@ func (k *Kernel) connect(ctx context.Context) error {
 	u.RawQuery = "session_id=" + url.QueryEscape(k.session)
 	h := http.Header{}
 	h.Set("Authorization", "token "+k.token)
-	d := websocket.Dialer{HandshakeTimeout: 60 * time.Second}
+	var nd net.Dialer
+	d := websocket.Dialer{HandshakeTimeout: 60 * time.Second,
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := nd.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return quickAck(c), nil
+		}}
 	c, resp, err := d.DialContext(ctx, u.String(), h)
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusNotFound {

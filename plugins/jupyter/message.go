@@ -39,6 +39,16 @@ func executeRequest(msgID, session, code string) ([]byte, error) {
 	})
 }
 
+// kernelInfoRequest asks the kernel to identify itself; its reply shows the kernel answers.
+func kernelInfoRequest(msgID, session string) ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"header": map[string]any{"username": "", "version": "5.0", "session": session,
+			"msg_id": msgID, "msg_type": "kernel_info_request"},
+		"parent_header": map[string]any{}, "channel": "shell", "content": map[string]any{},
+		"metadata": map[string]any{}, "buffers": map[string]any{},
+	})
+}
+
 type streamContent struct {
 	Text string `json:"text"`
 }
