@@ -79,8 +79,9 @@ func TestIPythonCells(t *testing.T) {
 	}
 
 	t.Run("timeout interrupts the kernel", func(t *testing.T) {
-		o := s.ipy(t, "import time\ninterrupted = False\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    interrupted = True\n    raise\n", 2)
-		if want := "[Execution timed out (2.0 seconds).]" + footer(wd); o.Content != want {
+		s.ipy(t, "interrupted = False", 30)
+		o := s.ipy(t, "try:\n    import time\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    interrupted = True\n    raise\n", 3)
+		if want := "[Execution timed out (3.0 seconds).]" + footer(wd); o.Content != want {
 			t.Fatalf("content %q, want %q", o.Content, want)
 		}
 		// Without a real interrupt the kernel would still sleep and this cell would time out.
@@ -107,6 +108,9 @@ func TestIPythonCells(t *testing.T) {
 	})
 
 	t.Run("image", func(t *testing.T) {
+		if o := s.ipy(t, "import matplotlib", 60); strings.Contains(o.Content, "ModuleNotFoundError") {
+			missing(t, "matplotlib in the kernel (scripts/deps.d/30-jupyter.sh)")
+		}
 		o := s.ipy(t, "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()", 60)
 		imgs, _ := o.Extras["image_urls"].([]any)
 		if len(imgs) != 1 {
