@@ -148,6 +148,9 @@ func (s *Supervisor) Wait(ctx context.Context, name string) error {
 		if fatal != nil {
 			return fatal
 		}
+		if s.ctx.Err() != nil {
+			return fmt.Errorf("plugin %s is stopping", name)
+		}
 		select {
 		case <-ready:
 			return nil
@@ -260,6 +263,7 @@ func (s *Supervisor) supervise(e *entry) {
 			}
 			<-exited
 			if s.ctx.Err() != nil {
+				s.markDown(e)
 				s.set(e, func(st *Status) { st.State, st.PID = StateStopped, 0 })
 				return
 			}
