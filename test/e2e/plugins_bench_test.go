@@ -16,7 +16,7 @@ func BenchmarkAliveWithJupyter(b *testing.B) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		s := startServer(b, serverOpts{Plugins: []string{"agent_skills", "jupyter"}, Env: env})
+		s := startServer(b, serverOpts{Plugins: []string{"jupyter"}, Env: env})
 		total += time.Since(t0)
 		_ = s.Cmd.Process.Signal(syscall.SIGTERM)
 	}
