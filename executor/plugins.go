@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/gohands/gohands/plugins"
-	"github.com/gohands/gohands/plugins/proc"
 )
 
 // startPlugins brings up the requested plugins concurrently. Jupyter's readiness includes the
@@ -16,8 +15,7 @@ func (x *Executor) startPlugins(ctx context.Context) error {
 	}
 	x.plugins = plugins.NewManager(x.cfg.Plugins)
 	return x.plugins.Start(ctx, plugins.Env{
-		User: proc.User{Name: x.user.Name, UID: x.user.UID, GID: x.user.GID, Home: x.user.Home,
-			Groups: x.user.Groups, Switch: x.user.Switch},
+		User:          x.user,
 		Username:      x.cfg.Username,
 		WorkingDir:    x.cfg.WorkingDir,
 		Cwd:           x.cwd,

@@ -3,9 +3,13 @@
 // screen rendering, and command splitting.
 package shell
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
-// User is who bash runs as. Switch is false when the server already runs as that user.
+// User is the sandbox user bash (and every plugin process) runs as. Switch is false when the
+// server already runs as that user, or must not switch (SU_TO_USER off, local runtime mode).
 type User struct {
 	Name   string
 	UID    int
@@ -13,6 +17,44 @@ type User struct {
 	Home   string
 	Groups []uint32
 	Switch bool
+}
+
+// UserEnv returns base with the user's login variables (HOME, USER, LOGNAME, SHELL) set, as
+// `su` gives them when it switches user, followed by extra (KEY=VALUE; later entries win).
+func UserEnv(base []string, u User, extra ...string) []string {
+	set := map[string]string{}
+	var order []string
+	add := func(kv string) {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok {
+			return
+		}
+		if _, seen := set[k]; !seen {
+			order = append(order, k)
+		}
+		set[k] = kv
+	}
+	for _, kv := range base {
+		add(kv)
+	}
+	if u.Switch {
+		if u.Home != "" {
+			add("HOME=" + u.Home)
+		}
+		if u.Name != "" {
+			add("USER=" + u.Name)
+			add("LOGNAME=" + u.Name)
+		}
+		add("SHELL=/bin/bash")
+	}
+	for _, kv := range extra {
+		add(kv)
+	}
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		out = append(out, set[k])
+	}
+	return out
 }
 
 // Config starts a session.

@@ -151,28 +151,18 @@ func (s *Session) spawn() error {
 	return nil
 }
 
-// env is the server's environment plus what `su user` sets for the target user.
+// env is the server's environment plus what `su user` sets for the target user. The server's
+// own prompt settings must not leak in: the session installs its own.
 func (s *Session) env() []string {
-	u := s.cfg.User
-	set := map[string]string{"TERM": "xterm"}
-	if u.Switch {
-		set["HOME"] = u.Home
-		set["USER"] = u.Name
-		set["LOGNAME"] = u.Name
-		set["SHELL"] = "/bin/bash"
-	}
-	var env []string
+	var base []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, ok := set[k]; ok || k == "PROMPT_COMMAND" || k == "PS1" {
+		if k == "PROMPT_COMMAND" || k == "PS1" {
 			continue
 		}
-		env = append(env, kv)
+		base = append(base, kv)
 	}
-	for k, v := range set {
-		env = append(env, k+"="+v)
-	}
-	return append(env, s.cfg.Env...)
+	return UserEnv(base, s.cfg.User, append([]string{"TERM=xterm"}, s.cfg.Env...)...)
 }
 
 func (s *Session) readLoop() {
