@@ -270,3 +270,24 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// sandboxUser picks a fresh user name and uid for a server to create (root only; the test is
+// skipped otherwise) and a working dir that user can reach. The user is deleted afterwards.
+func sandboxUser(t *testing.T, prefix string, uidBase int) (name string, uid int, wd string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("user creation needs root (CI runs as root)")
+	}
+	if _, err := exec.LookPath("useradd"); err != nil {
+		t.Skip("no useradd on this machine")
+	}
+	name = fmt.Sprintf("%s%d", prefix, time.Now().UnixNano()%100000)
+	uid = uidBase + time.Now().Nanosecond()%10000
+	t.Cleanup(func() { _ = exec.Command("userdel", "-r", name).Run() })
+	wd = t.TempDir()
+	// The user must be able to reach the working dir: open up the test's private temp parent.
+	if err := os.Chmod(filepath.Dir(wd), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return name, uid, wd
+}

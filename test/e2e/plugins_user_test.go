@@ -3,32 +3,18 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestIPythonAsSandboxUser: the kernel runs as the sandbox user (test_ipython_multi_user and
 // test_ipython_file_editor_permissions_as_openhands): its files belong to the user and the
 // agent skills' file_editor meets the user's permissions, not the server's.
 func TestIPythonAsSandboxUser(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("user creation needs root (CI runs as root)")
-	}
-	if _, err := exec.LookPath("useradd"); err != nil {
-		t.Skip("no useradd on this machine")
-	}
 	env := jupyterEnv(t)
 	t.Parallel()
-	name := fmt.Sprintf("ghjup%d", time.Now().UnixNano()%100000)
-	uid := 30000 + time.Now().Nanosecond()%10000
-	t.Cleanup(func() { _ = exec.Command("userdel", "-r", name).Run() })
-	wd := t.TempDir()
-	if err := os.Chmod(filepath.Dir(wd), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	name, uid, wd := sandboxUser(t, "ghjup", 30000)
 	secretDir := t.TempDir() // 0700, root's
 	secret := filepath.Join(secretDir, "test.txt")
 	if err := os.WriteFile(secret, []byte("x"), 0o600); err != nil {

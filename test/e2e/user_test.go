@@ -3,32 +3,16 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestCreatesSandboxUser: started as root with an unknown --username, the server creates the
 // user (useradd as in the reference), chowns the working dir, and runs bash as that user with
 // its home, reading its ~/.bashrc.
 func TestCreatesSandboxUser(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("user creation needs root (CI runs as root)")
-	}
-	if _, err := exec.LookPath("useradd"); err != nil {
-		t.Skip("no useradd on this machine")
-	}
 	t.Parallel()
-	name := fmt.Sprintf("ghtest%d", time.Now().UnixNano()%100000)
-	uid := 20000 + time.Now().Nanosecond()%10000
-	t.Cleanup(func() { _ = exec.Command("userdel", "-r", name).Run() })
-	wd := t.TempDir()
-	// The user must be able to reach the working dir: open up the test's private temp parent.
-	if err := os.Chmod(filepath.Dir(wd), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	name, uid, wd := sandboxUser(t, "ghtest", 20000)
 	// RUNTIME_USERNAME makes the name eligible for the su path, as in the reference.
 	s := startServer(t, serverOpts{WorkDir: wd, Env: []string{"RUNTIME_USERNAME=" + name},
 		Args: []string{"--username", name, "--user-id", fmt.Sprint(uid)}})
