@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Check gohands against the REAL OpenHands client code (openhands-ai 0.62.0 from PyPI): see
+# test/compat/README.md. Not part of `make test` (it needs PyPI for the first install and takes
+# a few minutes). Run as root: the server runs bash as root inside a private mount namespace.
+#
+#   scripts/compat-check.sh                 # gohands, every case without Jupyter
+#   scripts/compat-check.sh --jupyter       # also the IPython cases (scripts/deps.d/30-jupyter.sh)
+#   scripts/compat-check.sh --reference     # the same cases against the reference's own server
+#   scripts/compat-check.sh --diff          # both servers, then every response that differs
+#   scripts/compat-check.sh -- -k aci -v    # anything after -- goes to real_client_check.py
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${GOHANDS_COMPAT_VENV:-/tmp/gohands-compat-venv}"
+out="${GOHANDS_COMPAT_OUT:-/tmp/gohands-compat}"
+version=0.62.0
+
+# openhands-ai 0.62.0 needs Python 3.12 or 3.13.
+find_python() {
+  for p in python3.12 python3.13 /root/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.13*/bin/python3.13; do
+    if command -v "$p" >/dev/null 2>&1; then command -v "$p"; return; fi
+    if [ -x "$p" ]; then echo "$p"; return; fi
+  done
+  echo "compat-check: no Python 3.12/3.13 found (openhands-ai $version requires one)" >&2
+  exit 2
+}
+
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('openhands-ai') != '$version')" 2>/dev/null; then
+  rm -rf "$venv"
+  "$(find_python)" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "openhands-ai==$version"
+fi
+
+mode=gohands jupyter=() extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jupyter) jupyter=(--jupyter) ;;
+    --reference) mode=reference ;;
+    --diff) mode=diff ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "compat-check: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+mkdir -p "$out"
+CGO_ENABLED=0 go build -o "$out/action-execution-server" ./cmd/action-execution-server
+check=(env LOG_LEVEL=WARNING "$venv/bin/python" test/compat/real_client_check.py "${jupyter[@]}")
+case "$mode" in
+  gohands) "${check[@]}" --binary "$out/action-execution-server" "${extra[@]}" ;;
+  reference) "${check[@]}" --binary reference "${extra[@]}" ;;
+  diff)
+    rc=0
+    "${check[@]}" --binary reference --record "$out/reference.json" "${extra[@]}" || rc=1
+    "${check[@]}" --binary "$out/action-execution-server" --record "$out/gohands.json" "${extra[@]}" || rc=1
+    "$venv/bin/python" test/compat/real_client_check.py --compare "$out/reference.json" "$out/gohands.json" || rc=1
+    exit $rc
+    ;;
+esac
