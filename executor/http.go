@@ -86,11 +86,29 @@ func (x *Executor) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// maxJSONBody bounds a JSON request body (an action, a list_files or MCP request). A file
+// write action carries the whole file, so the bound is generous; uploads stream and have
+// their own limit.
+const maxJSONBody = 64 << 20
+
+// readJSONBody reads a bounded body; a larger one is a 413, not an out-of-memory server.
+func readJSONBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large (limit %d bytes)", maxJSONBody))
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	return body, nil
+}
+
 // executeAction is POST /execute_action: {"action": {...}} → observation JSON.
 func (x *Executor) executeAction(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readJSONBody(c)
 	if err != nil {
-		return internal(err)
+		return err
 	}
 	var req map[string]json.RawMessage
 	if err := json.Unmarshal(body, &req); err != nil || req == nil {
@@ -166,9 +184,9 @@ var mcpName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 // stdio-to-SSE MCP proxy: it says so in router_error_log, naming the servers it did not
 // start, instead of pretending (see docs/compatibility.md).
 func (x *Executor) updateMCPServer(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readJSONBody(c)
 	if err != nil {
-		return internal(err)
+		return err
 	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {

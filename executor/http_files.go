@@ -17,7 +17,7 @@ import (
 // A body that is not a JSON object (or a non-string path) is the generic 500, as there.
 func (x *Executor) listFiles(c echo.Context) error {
 	var req map[string]json.RawMessage
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readJSONBody(c)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -323,4 +324,28 @@ func TestUpdateMCPServer(t *testing.T) {
 			t.Fatalf("%s: %d %s", c.body, code, raw)
 		}
 	}
+}
+
+// TestBodyTooLarge: a JSON body over the limit is refused with 413 and the server goes on.
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	big := io.MultiReader(strings.NewReader(`{"action": {"action": "write", "args": {"path": "x", "content": "`),
+		io.LimitReader(repeatReader('a'), 65<<20), strings.NewReader(`"}}}`))
+	code, body := s.do(t, "POST", "/execute_action", "application/json", big)
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "Request body too large") {
+		t.Fatalf("%d %s", code, body)
+	}
+	if o := s.run(t, "echo ok", 10); o.Content != "ok" {
+		t.Fatalf("%+v", o)
+	}
+}
+
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
 }
