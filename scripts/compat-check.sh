@@ -24,10 +24,12 @@ find_python() {
   exit 2
 }
 
-if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('openhands-ai') != '$version')" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('openhands-ai') != '$version' or m.version('chardet') != '5.2.0')" 2>/dev/null; then
   rm -rf "$venv"
   "$(find_python)" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "openhands-ai==$version"
+  # chardet as in the reference's lock file: binaryornot 0.4.4 decides "binary" through
+  # chardet, and the newest chardet (7.x) changes those answers (and crashes it on NUL runs).
+  "$venv/bin/pip" install -q --disable-pip-version-check "openhands-ai==$version" "chardet==5.2.0"
 fi
 
 mode=gohands jupyter=() extra=()

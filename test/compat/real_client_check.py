@@ -339,10 +339,11 @@ class Ctx:
 CASES: list[tuple[str, dict, object]] = []
 
 
-def case(name=None, *, jupyter=False, env=None, sandbox_env=None, startup_env=None, network=False):
+def case(name=None, *, jupyter=False, env=None, sandbox_env=None, startup_env=None, network=False, api_key=None):
     def deco(fn):
         CASES.append((name or fn.__name__, dict(jupyter=jupyter, env=env or {}, sandbox_env=sandbox_env or {},
-                                                 startup_env=startup_env or {}, network=network), fn))
+                                                 startup_env=startup_env or {}, network=network, api_key=api_key),
+                      fn))
         return fn
 
     return deco
@@ -536,6 +537,42 @@ def copy_from_directory(c: Ctx):
         c.check(names == ['file1.txt', 'file2.txt'], f'zip entries {names}')
         c.check(z.read('file1.txt') == b'File 1 content', 'zip content')
     path.unlink()
+
+
+@case()
+def copy_zip_file_and_single_file_download(c: Ctx):
+    # Any uploaded .zip is extracted (even with recursive=false); a single-file download.
+    with tempfile.TemporaryDirectory() as d:
+        z = Path(d) / 'bundle.zip'
+        with zipfile.ZipFile(z, 'w') as zf:
+            zf.writestr('inner/a.txt', 'A content')
+        c.rt.copy_to(str(z), c.ws)
+    c.run_ok(f'cat {c.ws}/inner/a.txt', contains=['A content'])
+    obs = c.run_ok(f'ls {c.ws}')
+    c.check('bundle.zip' not in obs.content, 'zip removed after extraction', obs)
+    path = c.rt.copy_from(f'{c.ws}/inner/a.txt')
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(zf.namelist())
+    path.unlink()
+    # copy_from streams outside _send_action_server_request: record the zip's entries for --compare
+    # (the reference sends an empty zip for a single file).
+    c.rt.exchanges.append({'method': 'GET', 'url': f'{c.rt.action_execution_server_url}/download_files',
+                           'json': None, 'params': {'path': f'{c.ws}/inner/a.txt'}, 'status': 200,
+                           'text': json.dumps(names)})
+
+
+@case()
+def special_keys_and_unicode(c: Ctx):
+    obs = c.cmd('cat', hard=2)
+    c.check(obs.exit_code == -1, 'cat waits', obs)
+    obs = c.cmd('C-d', is_input=True, hard=10)
+    c.check(obs.exit_code == 0 and 'CTRL+D was sent' in obs.metadata.suffix, 'C-d', obs)
+    c.run_ok("echo 'héllo 世界 <a&b>'", contains=['héllo 世界 <a&b>'])
+    c.write('u.txt', 'héllo 世界\n')
+    obs = c.run(FileReadAction(path='u.txt'))
+    c.check(obs.content == 'héllo 世界\n\n', 'unicode read', obs)
+    (c.server.workdir / 'latin1.txt').write_bytes('caf\xe9\n'.encode('latin-1'))
+    c.run(FileReadAction(path=f'{c.ws}/latin1.txt'))  # recorded for --compare
 
 
 @case()
@@ -784,6 +821,28 @@ def list_files(c: Ctx):
     c.check(c.rt.list_files('adir') == [], 'empty dir')
     c.check(c.rt.list_files('/nonexistent/dir') == [], 'missing dir')
     c.check(c.rt.list_files(f'{c.ws}/b.txt') == [], 'file')
+
+
+@case(api_key='compat-key-123')
+def session_api_key(c: Ctx):
+    c.run_ok('echo authorized', contains=['authorized'])
+    c.check(c.rt.list_files() == [], 'list_files with the key')
+    with tempfile.TemporaryDirectory() as d:
+        c.rt.copy_to(str(_host_file(Path(d))), c.ws)
+    path = c.rt.copy_from(c.ws)
+    with zipfile.ZipFile(path) as zf:
+        c.check(zf.namelist() == ['test_file.txt'], 'download with the key')
+    path.unlink()
+    c.rt.check_if_alive()
+    del c.rt.session.headers['X-Session-API-Key']
+    c.rt.check_if_alive()  # /alive needs no key
+    for call in (lambda: c.rt.run_action(CmdRunAction('echo no')), lambda: c.rt.list_files()):
+        try:
+            call()
+            c.check(False, 'a request without the key must fail')
+        except RequestHTTPError as e:
+            c.check(e.response.status_code == 403 and e.detail == 'Invalid API Key',
+                    f'{e.response.status_code} {e.detail!r}')
 
 
 @case()
@@ -1326,12 +1385,17 @@ def run_case(name, opts_case, fn, opts) -> tuple[str, str, list[str]]:
     server = rt = None
     status, detail = 'PASS', ''
     try:
-        server = Server(opts.binary, plugins, opts_case['env'], opts.jupyter_bin if opts_case['jupyter'] else None)
+        senv = dict(opts_case['env'])
+        if opts_case['api_key']:
+            senv['SESSION_API_KEY'] = opts_case['api_key']
+        server = Server(opts.binary, plugins, senv, opts.jupyter_bin if opts_case['jupyter'] else None)
         cfg = OpenHandsConfig()
         cfg.workspace_mount_path_in_sandbox = str(server.workdir)
         cfg.sandbox.runtime_startup_env_vars = dict(opts_case['startup_env'])
         reqs = [AgentSkillsRequirement(), JupyterRequirement()] if opts_case['jupyter'] else []
         rt = GoHandsRuntime(cfg, server.url, plugins=reqs)
+        if opts_case['api_key']:
+            rt.session.headers['X-Session-API-Key'] = opts_case['api_key']  # as LocalRuntime does
         asyncio.run(rt.connect())
         fn(Ctx(rt, server, opts))
     except CaseFailure as e:
