@@ -7,6 +7,7 @@
 #   scripts/compat-check.sh --jupyter       # also the IPython cases (scripts/deps.d/30-jupyter.sh)
 #   scripts/compat-check.sh --reference     # the same cases against the reference's own server
 #   scripts/compat-check.sh --diff          # both servers, then every response that differs
+#   scripts/compat-check.sh --user          # gohands with a fresh sandbox user per case (as openhands)
 #   scripts/compat-check.sh -- -k aci -v    # anything after -- goes to real_client_check.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +33,11 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.vers
   "$venv/bin/pip" install -q --disable-pip-version-check "openhands-ai==$version" "chardet==5.2.0"
 fi
 
-mode=gohands jupyter=() extra=()
+mode=gohands jupyter=() user=() extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jupyter) jupyter=(--jupyter) ;;
+    --user) user=(--user) ;;
     --reference) mode=reference ;;
     --diff) mode=diff ;;
     --) shift; extra=("$@"); break ;;
@@ -48,7 +50,7 @@ mkdir -p "$out"
 CGO_ENABLED=0 go build -o "$out/action-execution-server" ./cmd/action-execution-server
 check=(env LOG_LEVEL=WARNING "$venv/bin/python" test/compat/real_client_check.py "${jupyter[@]}")
 case "$mode" in
-  gohands) "${check[@]}" --binary "$out/action-execution-server" "${extra[@]}" ;;
+  gohands) "${check[@]}" --binary "$out/action-execution-server" "${user[@]}" "${extra[@]}" ;;
   reference) "${check[@]}" --binary reference "${extra[@]}" ;;
   diff)
     rc=0

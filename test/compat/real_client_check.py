@@ -175,8 +175,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, binary: str, plugins: list[str], env: dict[str, str], jupyter_bin: str | None):
+    def __init__(self, binary: str, plugins: list[str], env: dict[str, str], jupyter_bin: str | None,
+                 user: tuple[str, int] | None = None):
         self.tmp = Path(tempfile.mkdtemp(prefix='gohands-compat-'))
+        self.user = user
+        if user:
+            self.tmp.chmod(0o755)  # the sandbox user must reach its working dir
         self.workdir = self.tmp / 'workspace'
         self.home = self.tmp / 'home'
         self.workdir.mkdir()
@@ -186,8 +190,9 @@ class Server:
         # binary 'reference' runs the reference's own server from the installed package, so the
         # same cases can be checked against it (and recorded for --compare).
         cmd = [sys.executable, '-m', 'openhands.runtime.action_execution_server'] if binary == 'reference' else [binary]
-        args = [*cmd, str(self.port), '--working-dir', str(self.workdir), '--username', 'root',
-                '--user-id', '0', '--no-enable-browser']
+        name, uid = user or ('root', 0)
+        args = [*cmd, str(self.port), '--working-dir', str(self.workdir), '--username', name,
+                '--user-id', str(uid), '--no-enable-browser']
         if plugins:
             args += ['--plugins', *plugins]
         penv = dict(os.environ)
@@ -198,6 +203,9 @@ class Server:
             # its jupyter plugin then runs `sys.executable -m jupyter kernelgateway` from here
             penv['LOCAL_RUNTIME_MODE'] = '1'
             penv['OPENHANDS_REPO_PATH'] = str(self.tmp)
+        if user:
+            # a user named neither openhands nor root gets bash through `su` only when named here
+            penv['RUNTIME_USERNAME'] = name
         penv.update(env)
         self.log = open(self.tmp / 'server.log', 'wb')
         # Both servers run bash as root, and the reference's bash takes HOME from /etc/passwd; the
@@ -235,6 +243,9 @@ class Server:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.user:
+            # the server has ended the user's shell and kernel; -f in case a straggler remains
+            subprocess.run(['userdel', '-f', '-r', self.user[0]], capture_output=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +286,10 @@ class Ctx:
         self.rt = rt
         self.server = server
         self.ws = str(server.workdir)
-        self.home = '/root'  # the case's own home, mounted there (see Server)
+        self.user = server.user[0] if server.user else 'root'
+        # root's home is the case's own dir mounted on /root (see Server); a sandbox user's is made
+        # by the server's useradd
+        self.home = f'/home/{self.user}' if server.user else '/root'
         self.opts = opts
         self.interp = None
 
@@ -339,11 +353,12 @@ class Ctx:
 CASES: list[tuple[str, dict, object]] = []
 
 
-def case(name=None, *, jupyter=False, env=None, sandbox_env=None, startup_env=None, network=False, api_key=None):
+def case(name=None, *, jupyter=False, env=None, sandbox_env=None, startup_env=None, network=False, api_key=None,
+         user_only=False):
     def deco(fn):
         CASES.append((name or fn.__name__, dict(jupyter=jupyter, env=env or {}, sandbox_env=sandbox_env or {},
-                                                 startup_env=startup_env or {}, network=network, api_key=api_key),
-                      fn))
+                                                 startup_env=startup_env or {}, network=network, api_key=api_key,
+                                                 user_only=user_only), fn))
         return fn
 
     return deco
@@ -434,7 +449,7 @@ def cmd_run(c: Ctx):
     c.run_ok(f'ls -l {c.ws}')
     c.run_ok('ls -l', contains=['total 0'])
     c.run_ok('mkdir test')
-    c.run_ok('ls -l', contains=['root', 'test'])
+    c.run_ok('ls -l', contains=[c.user, 'test'])
     c.run_ok('touch test/foo.txt')
     c.run_ok('ls -l test', contains=['foo.txt'])
     c.run_ok('rm -rf test')
@@ -1349,13 +1364,13 @@ def ipython_simple_cmd_and_fileop(c: Ctx):
 def ipython_multi_user(c: Ctx):
     _interp(c)
     obs = _ipy(c, "import os; print(os.environ['USER'])")
-    c.check('root' in obs.content, 'USER', obs)
+    c.check(c.user in obs.content, 'USER', obs)
     obs = _ipy(c, 'import os; print(os.getcwd())')
     c.check(obs.content.strip() == c.ws + '\n' + _footer(c), 'getcwd', obs)
     obs = _ipy(c, "with open('test.txt', 'w') as f: f.write('Hello, world!')")
     c.check(obs.content.strip() == '[Code executed successfully with no output]\n' + _footer(c), 'no output', obs)
     obs = c.run_ok('ls -alh test.txt')
-    c.check('root' in obs.content.split('\r\n')[0], 'owner', obs)
+    c.check(c.user in obs.content.split('\r\n')[0], 'owner', obs)
     c.run_ok('rm -rf test')
 
 
@@ -1435,6 +1450,22 @@ def ipython_file_editor(c: Ctx):
     c.run_ok(f'rm -f {f} {g} {h}')
 
 
+@case(jupyter=True, user_only=True)
+def ipython_file_editor_permissions(c: Ctx):
+    # test_ipython_file_editor_permissions_as_openhands: the kernel runs as the sandbox user.
+    # (No sudo here: the root-only file is made from this process; /root is the case's dir.)
+    root_home = c.server.home
+    root_home.chmod(0o700)
+    (root_home / 'test.txt').write_text('')
+    (root_home / 'test.txt').chmod(0o600)
+    for code in ("print(file_editor(command='view', path='/root/test.txt'))",
+                 "print(file_editor(command='str_replace', path='/root/test.txt', old_str='', new_str='test'))",
+                 "print(file_editor(command='create', path='/root/new.txt', file_text='test'))"):
+        obs = _ipy(c, code)
+        c.check('Permission denied' in obs.content, f'permission denied: {code}', obs)
+    c.check(not (root_home / 'new.txt').exists(), '/root/new.txt must not be created')
+
+
 @case(jupyter=True)
 def ipython_image_and_timeout(c: Ctx):
     obs = _ipy(c, 'from IPython.display import Image, display\n'
@@ -1465,7 +1496,11 @@ def run_case(name, opts_case, fn, opts) -> tuple[str, str, list[str]]:
         senv = dict(opts_case['env'])
         if opts_case['api_key']:
             senv['SESSION_API_KEY'] = opts_case['api_key']
-        server = Server(opts.binary, plugins, senv, opts.jupyter_bin if opts_case['jupyter'] else None)
+        user = None
+        if opts.user:
+            n = int.from_bytes(os.urandom(3), 'big') % 100000
+            user = (f'ghc{n:05d}', 30000 + n % 20000)
+        server = Server(opts.binary, plugins, senv, opts.jupyter_bin if opts_case['jupyter'] else None, user)
         cfg = OpenHandsConfig()
         cfg.workspace_mount_path_in_sandbox = str(server.workdir)
         cfg.sandbox.runtime_startup_env_vars = dict(opts_case['startup_env'])
@@ -1568,6 +1603,9 @@ def main() -> int:
     ap.add_argument('--jupyter-bin', default=os.environ.get('GOHANDS_JUPYTER_VENV', '/opt/gohands/jupyter') + '/bin',
                     help='directory put first on the server PATH for the jupyter plugin')
     ap.add_argument('--network', action='store_true', help='run cases that need PyPI (pip install in the kernel)')
+    ap.add_argument('--user', action='store_true',
+                    help='run each server with a fresh sandbox user (useradd by the server, userdel -r after), '
+                         'as the reference fixture runs as openhands; gohands only')
     ap.add_argument('-k', action='append', default=[], help='run only cases whose name contains this (repeatable)')
     ap.add_argument('-v', '--verbose', action='store_true')
     ap.add_argument('--keep-logs', action='store_true', help='print the tail of each server log')
@@ -1581,7 +1619,8 @@ def main() -> int:
     selected = [(n, o, f) for n, o, f in CASES
                 if (not opts.k or any(k in n for k in opts.k))
                 and (opts.jupyter or not o['jupyter'])
-                and (opts.network or not o['network'])]
+                and (opts.network or not o['network'])
+                and (opts.user or not o['user_only'])]
     passed = failed = 0
     shape_total: list[tuple[str, str]] = []
     t0 = time.time()
