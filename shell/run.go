@@ -83,6 +83,13 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		}
 		s.mu.Lock()
 		s.atPrompt = false
+		if special && running && echoesControl(s.ptmx) {
+			// The reference's tty echoes ^C/^Z/^\ in front of what the program prints next.
+			if c := command[2] | 0x20; c == 'c' || c == 'z' || command[2] == '\\' {
+				_, _ = s.screen.Write([]byte{'^', command[2] &^ 0x20})
+				s.lastChange = time.Now()
+			}
+		}
 		s.mu.Unlock()
 		initial = s.promptCount()
 		if _, err := s.ptmx.Write(payload); err != nil {

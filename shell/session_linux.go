@@ -29,6 +29,13 @@ func setSaneTermios(f *os.File) error {
 	return nil
 }
 
+// echoesControl reports whether the tty is in the mode where a terminal with echo on shows a
+// control key as ^X: canonical input with signals (not a program's raw mode).
+func echoesControl(f *os.File) bool {
+	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil && t.Lflag&unix.ISIG != 0 && t.Lflag&unix.ICANON != 0
+}
+
 // killSession SIGKILLs every process whose session is sid: bash and every job it started,
 // background ones included (they live in their own process groups).
 func killSession(sid int) {

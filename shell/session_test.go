@@ -284,7 +284,7 @@ func TestBashScenarios(t *testing.T) {
 			return []step{
 				{cmd: "while true; do echo looping; sleep 0.2; done", hard: 1, exit: ip(-1), has: []string{"looping"}},
 				{cmd: "ls", exit: ip(-1), suffix: []string{"The previous command is still running"}},
-				{cmd: "C-c", input: true, exit: ip(130), suffix: []string{"CTRL+C was sent.]"}},
+				{cmd: "C-c", input: true, exit: ip(130), has: []string{"^C"}, suffix: []string{"CTRL+C was sent.]"}},
 				{cmd: "echo after", exit: ip(0), content: sp("after")},
 			}
 		}},
@@ -356,7 +356,7 @@ func TestBashServerInterrupt(t *testing.T) {
 	server := fmt.Sprintf("python3 -u -m http.server %d", p)
 	runSteps(t, s, []step{
 		{cmd: server, hard: 1, exit: ip(-1), has: []string{"Serving HTTP on"}, suffix: []string{timeoutSuffix("1.0")}},
-		{cmd: "C-c", input: true, hard: 30, exit: ip(0), has: []string{"Keyboard interrupt received, exiting."},
+		{cmd: "C-c", input: true, hard: 30, exit: ip(0), has: []string{"^C", "Keyboard interrupt received, exiting."},
 			validate: func(t *testing.T, r Result) {
 				if r.Metadata.WorkingDir == nil || *r.Metadata.WorkingDir != s.cfg.WorkDir {
 					t.Fatalf("working dir %v", r.Metadata.WorkingDir)
