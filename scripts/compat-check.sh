@@ -16,10 +16,15 @@ out="${GOHANDS_COMPAT_OUT:-/tmp/gohands-compat}"
 version=0.62.0
 
 # openhands-ai 0.62.0 needs Python 3.12 or 3.13.
+# (A pyenv shim exists for every installed version but fails unless that version is selected,
+# so each candidate must actually run.)
 find_python() {
+  local p
   for p in python3.12 python3.13 /root/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.13*/bin/python3.13; do
-    if command -v "$p" >/dev/null 2>&1; then command -v "$p"; return; fi
-    if [ -x "$p" ]; then echo "$p"; return; fi
+    if "$p" -c 'import sys, venv; sys.exit(sys.version_info[:2] not in ((3, 12), (3, 13)))' >/dev/null 2>&1; then
+      command -v "$p"
+      return
+    fi
   done
   echo "compat-check: no Python 3.12/3.13 found (openhands-ai $version requires one)" >&2
   exit 2

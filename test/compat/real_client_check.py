@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import shutil
@@ -262,6 +261,8 @@ def _shape_diffs(raw: dict, obs, hidden: bool) -> list[str]:
     if hidden and isinstance(got.get('extras'), dict):
         got['extras']['hidden'] = True  # the client injects this before parsing
     diffs = []
+    if type(observation_from_dict(got)) is not type(obs):  # parsed again, as stored events are
+        diffs.append('observation_from_dict gives a different class on a second parse')
     for k in sorted(set(want) | set(got)):
         if k not in got:
             diffs.append(f'top-level key {k!r} missing (reference serializes {want[k]!r:.200})')
@@ -393,7 +394,12 @@ def bash_server(c: Ctx):
 def bash_background_server(c: Ctx):
     port = free_port()
     c.run_ok(f'python3 -m http.server {port} &')
-    time.sleep(1)
+    # The reference sleeps 1 s; on a loaded 2-core machine python may take longer to listen.
+    for _ in range(20):
+        time.sleep(0.5)
+        obs = c.cmd(f'curl -s http://localhost:{port}')
+        if obs.exit_code != 7:  # 7: connection refused, not listening yet
+            break
     c.run_ok(f'curl http://localhost:{port}', contains=['Directory listing for'])
     c.run_ok('pkill -f "http.server"')
 
