@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -217,7 +219,10 @@ class Server:
                    'mount --rbind "$0" /root && exec "$@"')
         args = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', isolate, str(self.home), *args]
         penv['HOME'] = '/root'
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=penv)
+        # Its own process group: the reference's server leaves its kernel gateway running on
+        # SIGTERM, so close() signals the whole group.
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=penv,
+                                     start_new_session=True)
         deadline = time.time() + 120
         import httpx
 
@@ -233,13 +238,17 @@ class Server:
         raise RuntimeError('server did not become alive')
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        pgid = self.proc.pid  # start_new_session: the group is the server's own
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        time.sleep(0.2)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)  # whatever of the group outlived the server
         self.log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         if self.user:
