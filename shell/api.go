@@ -19,9 +19,20 @@ type User struct {
 	Switch bool
 }
 
-// UserEnv returns base with the user's login variables (HOME, USER, LOGNAME, SHELL) set, as
-// `su` gives them when it switches user, followed by extra (KEY=VALUE; later entries win).
+// UserEnv is the environment of bash: base with the login variables (HOME, USER, LOGNAME,
+// SHELL) set only when the server switches user, as `su user` does, followed by extra
+// (KEY=VALUE; later entries win).
 func UserEnv(base []string, u User, extra ...string) []string {
+	return buildEnv(base, u, u.Switch, extra)
+}
+
+// LoginEnv is the environment of a process started the way `su - user` starts it (the
+// reference's Jupyter and VS Code launchers): the login variables are always set.
+func LoginEnv(base []string, u User, extra ...string) []string {
+	return buildEnv(base, u, true, extra)
+}
+
+func buildEnv(base []string, u User, login bool, extra []string) []string {
 	set := map[string]string{}
 	var order []string
 	add := func(kv string) {
@@ -37,7 +48,7 @@ func UserEnv(base []string, u User, extra ...string) []string {
 	for _, kv := range base {
 		add(kv)
 	}
-	if u.Switch {
+	if login {
 		if u.Home != "" {
 			add("HOME=" + u.Home)
 		}
@@ -45,7 +56,9 @@ func UserEnv(base []string, u User, extra ...string) []string {
 			add("USER=" + u.Name)
 			add("LOGNAME=" + u.Name)
 		}
-		add("SHELL=/bin/bash")
+		if u.Name != "" || u.Home != "" {
+			add("SHELL=/bin/bash")
+		}
 	}
 	for _, kv := range extra {
 		add(kv)

@@ -12,8 +12,9 @@ import (
 // User is the sandbox user a plugin process runs as: the same user bash runs as.
 type User = shell.User
 
-// Env returns base with the user's login variables set, followed by extra; see shell.UserEnv.
-func Env(base []string, u User, extra ...string) []string { return shell.UserEnv(base, u, extra...) }
+// Env returns base with the user's login variables set, as `su - user` sets them for the
+// reference's plugin processes, followed by extra; see shell.LoginEnv.
+func Env(base []string, u User, extra ...string) []string { return shell.LoginEnv(base, u, extra...) }
 
 // BaseEnv is the server's environment without the variables no plugin process should inherit
 // (the session key is passed on explicitly where a plugin needs it).

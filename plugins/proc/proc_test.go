@@ -18,7 +18,10 @@ func TestEnv(t *testing.T) {
 		extra []string
 		want  string
 	}{
-		{"no switch keeps the server's", User{Name: "oh", Home: "/home/oh"}, nil, "PATH=/bin HOME=/root USER=root X=1"},
+		// The reference starts plugins with `su - user` even when the server already runs as
+		// that user, so the login variables are always the user's (test_ipython_multi_user).
+		{"no switch still sets the login vars", User{Name: "root", Home: "/root"}, []string{"USER=x"},
+			"PATH=/bin HOME=/root USER=x X=1 LOGNAME=root SHELL=/bin/bash"},
 		{"switch sets the login vars", User{Name: "oh", Home: "/home/oh", Switch: true}, nil,
 			"PATH=/bin HOME=/home/oh USER=oh X=1 LOGNAME=oh SHELL=/bin/bash"},
 		{"extra wins", User{}, []string{"X=2", "Y=3", "bad"}, "PATH=/bin HOME=/root USER=root X=2 Y=3"},
