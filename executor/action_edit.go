@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,9 @@ type editArgs struct {
 	NewStr     *string         `json:"new_str"`
 	InsertLine json.RawMessage `json:"insert_line"`
 	ImplSource *string         `json:"impl_source"`
+	// Set by the kernel's file_editor (agent skills): the reference's in-kernel editor runs as
+	// the sandbox user, so the files it creates belong to that user.
+	AsSandboxUser bool `json:"gohands_as_sandbox_user"`
 }
 
 // edit is FileEditAction (oh_aci): the editor's output as content, the action's old_str and
@@ -45,6 +49,9 @@ func (x *Executor) edit(_ context.Context, a *Action) (*Observation, error) {
 		if content, oldC, newC, err = x.runEditor(req); err != nil {
 			return nil, err
 		}
+	}
+	if args.AsSandboxUser && args.Command == "create" && newC != nil && !strings.HasPrefix(content, "ERROR:") {
+		_ = os.Lchown(args.Path, x.user.UID, x.user.GID)
 	}
 	diff := files.UnifiedDiff(deref(oldC), deref(newC), args.Path)
 	return EditObs(content, EditExtras{Path: args.Path, OldContent: args.OldStr, NewContent: args.NewStr,

@@ -259,7 +259,9 @@ def _call_server(args):
     url = _os.environ.get('GOHANDS_ACTION_SERVER_URL', '').rstrip('/')
     if not url:
         raise RuntimeError('file_editor: GOHANDS_ACTION_SERVER_URL is not set in the kernel')
-    body = _json.dumps({'action': {'action': 'edit', 'args': args}}).encode()
+    # The reference's in-kernel editor runs as the kernel's user: ask the server to give the
+    # files it creates to the sandbox user.
+    body = _json.dumps({'action': {'action': 'edit', 'args': dict(args, gohands_as_sandbox_user=True)}}).encode()
     req = _urlrequest.Request(url + '/execute_action', data=body, method='POST',
                               headers={'Content-Type': 'application/json'})
     key = _os.environ.get('GOHANDS_SESSION_API_KEY')

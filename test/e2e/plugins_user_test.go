@@ -52,4 +52,38 @@ func TestIPythonAsSandboxUser(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(secretDir, "new.txt")); err == nil {
 		t.Fatal("file created despite the user's permissions")
 	}
+	// test_ipython_file_editor_permissions_as_openhands, step 5: one cell creates, views, edits
+	// and undoes; the file the kernel's editor creates belongs to the user, so it can edit it.
+	mine := filepath.Join(wd, "test.txt")
+	_ = os.Remove(mine)
+	// \\n is a backslash-n inside the Python literal; \n separates the statements.
+	cell := fmt.Sprintf("print(file_editor(command='create', path=%[1]q, file_text='Line 1\\nLine 2\\nLine 3'))\n"+
+		"print(file_editor(command='view', path=%[1]q))\n"+
+		"print(file_editor(command='str_replace', path=%[1]q, old_str='Line 2', new_str='New Line 2'))\n"+
+		"print(file_editor(command='undo_edit', path=%[1]q))", mine)
+	o = s.ipy(t, cell, 60)
+	for _, want := range []string{"File created successfully", "Line 1", "Line 2", "Line 3", "New Line 2", "Last edit to", "undone successfully"} {
+		if !strings.Contains(o.Content, want) {
+			t.Fatalf("cell lacks %q: %q", want, o.Content)
+		}
+	}
+	if r := s.run(t, "stat -c %U "+mine, 10); strings.TrimSpace(r.Content) != name {
+		t.Fatalf("kernel-created file owner %q", r.Content)
+	}
+}
+
+// TestIPythonLoginEnv: the kernel gets the login variables `su - user` gives the reference's
+// kernel, also when the server already runs as that user (test_ipython_multi_user).
+func TestIPythonLoginEnv(t *testing.T) {
+	env := jupyterEnv(t)
+	t.Parallel()
+	s := startServer(t, serverOpts{Plugins: []string{"jupyter"}, Env: env})
+	u, err := currentUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.ipy(t, "import os; print(os.environ['USER'], os.environ['LOGNAME'], os.environ['SHELL'])", 30)
+	if o.body() != u.name+" "+u.name+" /bin/bash" {
+		t.Fatalf("kernel env: %q", o.Content)
+	}
 }
