@@ -33,8 +33,8 @@ func (x *Executor) runIPython(ctx context.Context, a *Action) (*Observation, err
 		cell.Timeout = time.Duration(*a.Timeout * float64(time.Second))
 	}
 	// The kernel's file_editor calls back into /execute_action (one editor for both), which
-	// needs x.mu: hold only the kernel's own lock while the cell runs. The reference does not
-	// serialise actions either; the client sends one at a time.
+	// needs x.mu: hold only the kernel's own lock while the cell runs. The client sends one
+	// action at a time anyway; see docs/compatibility.md.
 	x.mu.Unlock()
 	res, interp, err := x.plugins.RunCell(ctx, cell)
 	x.mu.Lock()
