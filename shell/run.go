@@ -59,6 +59,10 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 
 	special := isSpecialKey(command)
 	initial := s.promptCount()
+	// Input typed to a program in raw mode (a line editor such as Python's REPL) is echoed by
+	// the program itself, and the reference strips that echo. In canonical mode only the
+	// reference's tty would have echoed it, and ours does not: nothing to strip.
+	stripEcho := req.IsInput && !special && command != "" && !canonicalInput(s.ptmx)
 	var cmdFile string
 	if command != "" {
 		var payload []byte
@@ -108,7 +112,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		ch := s.changed
 		s.mu.Unlock()
 		if done {
-			return s.completed(command, req.Hidden, req.IsInput)
+			return s.completed(command, req.Hidden, stripEcho)
 		}
 		if exited {
 			return s.exitedResult(command, req.Hidden)
@@ -121,7 +125,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		if !req.Blocking {
 			left := s.cfg.NoChangeTimeout - now.Sub(lastChange)
 			if left <= 0 {
-				return s.timedOut(command, statusNoChange,
+				return s.timedOut(command, stripEcho, statusNoChange,
 					"\n[The command has no new output after "+strconv.Itoa(int(s.cfg.NoChangeTimeout/time.Second))+" seconds. "+TimeoutMessage+"]")
 			}
 			wait = left
@@ -133,7 +137,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 				if text == "" {
 					text = strconv.FormatFloat(req.Timeout.Seconds(), 'f', -1, 64)
 				}
-				return s.timedOut(command, statusHardTimeout,
+				return s.timedOut(command, stripEcho, statusHardTimeout,
 					"\n[The command timed out after "+text+" seconds. "+TimeoutMessage+"]")
 			}
 			if wait < 0 || left < wait {
@@ -169,7 +173,7 @@ func (s *Session) promptCount() int {
 }
 
 // completed builds the observation of a finished command and clears the screen.
-func (s *Session) completed(command string, hidden, isInput bool) Result {
+func (s *Session) completed(command string, hidden, stripEcho bool) Result {
 	s.mu.Lock()
 	pr := s.last
 	raw := s.screen.Text()
@@ -192,17 +196,17 @@ func (s *Session) completed(command string, hidden, isInput bool) Result {
 	} else {
 		res.Suffix = fmt.Sprintf("\n[The command completed with exit code %d.]", pr.ExitCode)
 	}
-	res.Content = s.commandOutput(command, raw, &res.Prefix, "", isInput)
+	res.Content = s.commandOutput(command, raw, &res.Prefix, "", stripEcho)
 	s.status = statusCompleted
 	s.prevOutput = ""
 	return res
 }
 
 // timedOut builds a no-change or hard timeout observation; the command keeps running.
-func (s *Session) timedOut(command string, st status, suffix string) Result {
+func (s *Session) timedOut(command string, stripEcho bool, st status, suffix string) Result {
 	s.status = st
 	res := Result{Command: command, Metadata: defaultMetadata(), Suffix: suffix}
-	res.Content = s.commandOutput(command, s.screenText(), &res.Prefix, continuePrefix, false)
+	res.Content = s.commandOutput(command, s.screenText(), &res.Prefix, continuePrefix, stripEcho)
 	return res
 }
 
@@ -236,10 +240,10 @@ func (s *Session) exitedResult(command string, hidden bool) Result {
 }
 
 // commandOutput is the reference's _get_command_output: only what is new since the last
-// observation of the same command, leading and trailing blank space removed. The typed text
-// is removed from the front only for input to a running program, where a program's own line
-// editor (Python's REPL, say) may echo it; bash itself never echoes here.
-func (s *Session) commandOutput(command, raw string, prefix *string, contPrefix string, isInput bool) string {
+// observation of the same command, leading and trailing blank space removed. The typed text is
+// removed from the front only when a program echoed it itself (stripEcho); bash and programs
+// reading cooked lines never see an echo here, since the tty's echo is off.
+func (s *Session) commandOutput(command, raw string, prefix *string, contPrefix string, stripEcho bool) string {
 	out := raw
 	if s.prevOutput != "" {
 		out = strings.TrimPrefix(raw, s.prevOutput)
@@ -247,7 +251,7 @@ func (s *Session) commandOutput(command, raw string, prefix *string, contPrefix 
 	}
 	s.prevOutput = raw
 	out = strings.TrimLeftFunc(out, unicode.IsSpace)
-	if isInput {
+	if stripEcho {
 		out = strings.TrimLeftFunc(strings.TrimPrefix(out, strings.TrimLeftFunc(command, unicode.IsSpace)), unicode.IsSpace)
 	}
 	return strings.TrimRightFunc(out, unicode.IsSpace)

@@ -36,6 +36,13 @@ func echoesControl(f *os.File) bool {
 	return err == nil && t.Lflag&unix.ISIG != 0 && t.Lflag&unix.ICANON != 0
 }
 
+// canonicalInput reports whether the program reading the tty gets cooked lines (ICANON), as
+// opposed to raw keys it echoes itself.
+func canonicalInput(f *os.File) bool {
+	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err != nil || t.Lflag&unix.ICANON != 0
+}
+
 // killSession SIGKILLs every process whose session is sid: bash and every job it started,
 // background ones included (they live in their own process groups).
 func killSession(sid int) {

@@ -328,6 +328,26 @@ func TestBashScenarios(t *testing.T) {
 			return []step{{cmd: `printf 'progress 10%%\rprogress 50%%\rprogress 100%%\n\033[31mred\033[0m done\n'`, exit: ip(0),
 				content: sp("progress 100%\nred done")}}
 		}},
+		{"input_to_cooked_program_is_not_stripped", 0, func(*testing.T) []step {
+			// cat echoes the line back as its output; the reference's tty echo is stripped, the
+			// output stays: "hello cat".
+			return []step{
+				{cmd: "cat", hard: 1, exit: ip(-1)},
+				{cmd: "hello cat", input: true, hard: 1, exit: ip(-1), content: sp("hello cat")},
+				{cmd: "C-d", input: true, hard: 10, exit: ip(0), suffix: []string{"CTRL+D was sent.]"}},
+			}
+		}},
+		{"input_to_line_editor_is_stripped", 0, func(t *testing.T) []step {
+			// Node's REPL reads raw keys and echoes them itself, whatever the tty says; the
+			// reference strips that echo, and so do we. (Python's readline honours the tty's
+			// echo flag, so it echoes nothing here.)
+			need(t, "node")
+			return []step{
+				{cmd: "node", hard: 2, exit: ip(-1)},
+				{cmd: "40+2", input: true, hard: 2, exit: ip(-1), has: []string{"42"}, hasNot: []string{"40+2"}},
+				{cmd: ".exit", input: true, hard: 10, exit: ip(0)},
+			}
+		}},
 		{"background_job", 0, func(*testing.T) []step {
 			return []step{
 				{cmd: "sleep 30 &", exit: ip(0), has: []string{"[1]"}, validate: func(t *testing.T, r Result) {
