@@ -3,5 +3,5 @@
 set -euo pipefail
 bin="$(go env GOPATH)/bin"
 if [ ! -x "$bin/staticcheck" ]; then
-  go install honnef.co/go/tools/cmd/staticcheck@latest
+  go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 fi

@@ -3,5 +3,5 @@
 set -euo pipefail
 bin="$(go env GOPATH)/bin"
 if [ ! -x "$bin/actionlint" ]; then
-  go install github.com/rhysd/actionlint/cmd/actionlint@latest
+  go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 fi
