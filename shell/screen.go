@@ -14,8 +14,15 @@ import (
 // wrapped rows, like tmux's history. The visible screen, which absolute cursor positions
 // address, is the bottom min(rows so far, 1000) rows. Every rune takes one column.
 //
+// The alternate screen (private modes 1049, 1047 and 47) works as in tmux 3.3a: entering it
+// sets the screen's rows aside and blanks the screen (1049 also saves the cursor); while it is
+// on, the text is the history followed by the alternate screen, and rows scrolled off its top
+// are discarded rather than moved into the history; leaving it puts the rows back (1049 also
+// restores the cursor) and the program's drawing is gone.
+//
 // Memory stays bounded by about width*maxRows bytes (times the UTF-8 length of the runes
-// printed) whatever the input. A Screen is not safe for concurrent use.
+// printed), plus at most one screen of rows set aside, whatever the input. A Screen is not
+// safe for concurrent use.
 type Screen struct {
 	width, height, maxRows int
 
@@ -30,11 +37,22 @@ type Screen struct {
 
 	savedRow, savedCol int // ESC 7 / CSI s; the row is on the screen, as in tmux
 
+	// Alternate screen. altRows holds the main screen's rows (altN of them, from top) while
+	// alt is on; otherwise its row buffers are spares for the next switch, so switching
+	// does not allocate.
+	alt            bool
+	altRows        []row
+	altN           int
+	altCursor      bool // a 1049 switch saved the cursor; tmux keeps it after leaving
+	altRow, altCol int  // that cursor; the row is on the screen
+
 	// Escape sequence parser.
-	state  parseState
-	params [16]int
-	nparam int
-	priv   bool // CSI with a private marker or intermediate bytes: ignored
+	state    parseState
+	params   [16]int
+	nparam   int
+	csiStart bool // no parameter or intermediate byte of this CSI read yet
+	mark     byte // CSI private marker ('?' in CSI ? 1049 h), 0 if none
+	priv     bool // CSI with intermediate bytes or a misplaced marker: ignored
 
 	ubuf [utf8.UTFMax]byte // partial UTF-8 sequence
 	un   int
@@ -84,23 +102,32 @@ func (s *Screen) Reset() {
 	for i := range s.rows {
 		size += cap(s.rows[i].b)
 	}
+	for i := range s.altRows {
+		size += cap(s.altRows[i].b)
+	}
 	if size > keepRowBytes {
-		s.rows = nil
+		s.rows, s.altRows = nil, nil
 	}
 	s.head, s.n, s.dropped = 0, 0, 0
 	s.top, s.cur, s.col, s.savedRow, s.savedCol = 0, 0, 0, 0, 0
+	s.alt, s.altN, s.altCursor, s.altRow, s.altCol = false, 0, false, 0, 0
 	s.state, s.un = stGround, 0
 	s.newRow()
 }
 
-// Lines is the number of retained rows (a wrapped line counts once per row).
+// Lines is the number of retained rows (a wrapped line counts once per row). While the
+// alternate screen is on, that is the history rows plus the alternate screen's rows in use,
+// as Text shows them; the main screen's rows set aside do not count.
 func (s *Screen) Lines() int { return s.n }
 
-// Dropped is the number of rows dropped from the top since the last Reset.
+// Dropped is the number of rows dropped from the top of the history since the last Reset.
+// Rows scrolled off the alternate screen are not counted: they never enter the history (as
+// in tmux) and the main screen's rows come back intact when the program leaves it.
 func (s *Screen) Dropped() int { return s.dropped }
 
-// Text returns the retained lines joined by "\n": rows of a wrapped line joined back into one
-// line, each line right-trimmed. Trailing empty lines are kept.
+// Text returns the retained lines (the history and the screen, the alternate one while it is
+// on) joined by "\n": rows of a wrapped line joined back into one line, each line
+// right-trimmed. Trailing empty lines are kept.
 func (s *Screen) Text() string {
 	size := s.n
 	for i := 0; i < s.n; i++ {
@@ -261,7 +288,7 @@ func (s *Screen) escape(c byte) {
 	switch {
 	case c == '[':
 		s.state = stCSI
-		s.nparam, s.params[0], s.priv = 0, 0, false
+		s.nparam, s.params[0], s.priv, s.mark, s.csiStart = 0, 0, false, 0, true
 	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
 		s.state = stString
 	case c >= 0x20 && c < 0x30: // intermediate: ESC ( B, ESC # 8, ...
@@ -293,6 +320,14 @@ func (s *Screen) escape(c byte) {
 
 // csi collects a control sequence's parameters and runs it at its final byte.
 func (s *Screen) csi(c byte) {
+	if c >= 0x20 && c < 0x40 {
+		start := s.csiStart
+		s.csiStart = false
+		if c >= '<' && c <= '?' && start { // a private marker comes first or not at all
+			s.mark = c
+			return
+		}
+	}
 	switch {
 	case c >= '0' && c <= '9':
 		if v := &s.params[s.nparam]; *v < 100000 {
@@ -307,9 +342,15 @@ func (s *Screen) csi(c byte) {
 		s.priv = true
 	case c >= 0x40 && c < 0x7f:
 		s.state = stGround
-		if !s.priv {
-			s.nparam++
+		if s.priv {
+			return
+		}
+		s.nparam++
+		switch {
+		case s.mark == 0:
 			s.dispatch(c)
+		case s.mark == '?' && (c == 'h' || c == 'l'):
+			s.privateModes(c == 'h')
 		}
 	case c == 0x1b:
 		s.state = stEsc
@@ -356,7 +397,7 @@ func (s *Screen) dispatch(final byte) {
 	case 'J':
 		s.eraseDisplay(s.arg(0, 0))
 	case 'K':
-		s.eraseLine(s.arg(0, 0))
+		s.eraseLine(s.arg(0, 0), true)
 	case 'X': // ECH
 		if s.col == 0 && n >= s.width {
 			s.clearRows(s.cur, s.cur+1)
@@ -381,6 +422,76 @@ func (s *Screen) dispatch(final byte) {
 		s.restoreCursor()
 	}
 	// SGR (m) and everything else: nothing to render.
+}
+
+// privateModes sets (DECSET) or resets (DECRST) the private modes in the parameters; only
+// the alternate screen's change what is shown.
+func (s *Screen) privateModes(set bool) {
+	for i := range s.nparam {
+		cursor := false
+		switch s.params[i] {
+		case 1049:
+			cursor = true
+		case 47, 1047:
+		default:
+			continue
+		}
+		if set {
+			s.altOn(cursor)
+		} else {
+			s.altOff(cursor)
+		}
+	}
+}
+
+// altOn switches to the alternate screen as tmux's screen_alternate_on does: nothing if it is
+// already on; otherwise the screen's rows are set aside and the screen blanked.
+func (s *Screen) altOn(saveCursor bool) {
+	if s.alt {
+		return
+	}
+	if saveCursor {
+		s.altCursor, s.altRow, s.altCol = true, s.cur-s.top, s.col
+	}
+	k := s.n - s.top
+	for len(s.altRows) < k {
+		s.altRows = append(s.altRows, row{})
+	}
+	for i := range k { // swapped, not copied: the spare buffers become the blank screen
+		r := s.row(s.top + i)
+		*r, s.altRows[i] = s.altRows[i], *r
+	}
+	s.altN = k
+	s.clearRows(s.top, s.n) // also ends a line running from the history onto the screen
+	s.alt = true
+}
+
+// altOff leaves the alternate screen as tmux's screen_alternate_off does: the cursor saved by
+// the last 1049 switch comes back (even if the alternate screen is not on), the main screen's
+// rows come back in place of the alternate screen's, and a pending wrap is cancelled.
+func (s *Screen) altOff(restoreCursor bool) {
+	cur := s.cur
+	if restoreCursor && s.altCursor {
+		cur, s.col = s.top+s.altRow, s.altCol
+	}
+	if s.alt {
+		k := s.altN
+		for s.n < s.top+k {
+			s.newRow()
+		}
+		for i := range k {
+			r := s.row(s.top + i)
+			*r, s.altRows[i] = s.altRows[i], *r
+		}
+		// tmux's saved screen is full height: below the rows set aside it is blank.
+		for i := s.top + k; i < s.n; i++ {
+			s.row(i).clear()
+		}
+		s.n = s.top + k
+		s.alt, s.altN = false, 0
+	}
+	s.moveToRow(cur)
+	s.col = min(s.col, s.width-1)
 }
 
 // moveToRow moves the cursor to logical row r, kept within the visible screen; rows the
@@ -444,6 +555,21 @@ func (s *Screen) setTop(t int) {
 
 // down moves the cursor down one row, scrolling the screen at its bottom.
 func (s *Screen) down() {
+	if s.alt && s.cur == s.top+s.height-1 {
+		// The alternate screen has no history: its top row goes, as when tmux scrolls a
+		// region (which also ends the line of the row above it).
+		for i := s.top; i < s.n-1; i++ {
+			*s.row(i), *s.row(i + 1) = *s.row(i + 1), *s.row(i)
+		}
+		s.row(s.n - 1).clear()
+		if s.top > 0 {
+			s.row(s.top - 1).wrapped = false
+		}
+		if s.height == 2 { // tmux (grid_move_lines) also ends the moved row's line then
+			s.row(s.top).wrapped = false
+		}
+		return
+	}
 	if s.cur == s.n-1 {
 		if s.n == s.maxRows { // the screen is at its bottom and the history full
 			s.dropOldest(1)
@@ -498,12 +624,19 @@ func (s *Screen) wrap() {
 	s.down()
 }
 
-func (s *Screen) eraseLine(mode int) {
+// eraseLine erases (part of) the cursor row; el is true for EL itself, false when erasing
+// the display.
+func (s *Screen) eraseLine(mode int, el bool) {
 	// Erasing a whole row empties it (see clearRows); erasing part of it leaves blank
 	// cells that still belong to its line.
 	r := s.row(s.cur)
 	switch {
 	case mode == 2, mode == 0 && s.col == 0, mode == 1 && s.col >= s.width-1:
+		// tmux's EL leaves a row without cells alone, so it keeps continuing onto the
+		// next one (a row left blank by a wrap from a cleared row, for instance).
+		if el && r.cols == 0 {
+			return
+		}
 		s.clearRows(s.cur, s.cur+1)
 	case mode == 0:
 		r.blank(s.col, r.cols)
@@ -519,7 +652,7 @@ func (s *Screen) eraseDisplay(mode int) {
 			s.scrollOnClear()
 			return
 		}
-		s.eraseLine(0)
+		s.eraseLine(0, false)
 		if s.cur+1 < s.n {
 			s.clearRows(s.cur+1, s.n)
 		}
@@ -527,7 +660,7 @@ func (s *Screen) eraseDisplay(mode int) {
 		if s.top < s.cur {
 			s.clearRows(s.top, s.cur)
 		}
-		s.eraseLine(1)
+		s.eraseLine(1, false)
 	case 2:
 		s.scrollOnClear()
 	case 3:
@@ -539,6 +672,10 @@ func (s *Screen) eraseDisplay(mode int) {
 // default): the screen's rows up to the last non-blank one move into the history and the
 // cursor keeps its place on the now blank screen.
 func (s *Screen) scrollOnClear() {
+	if s.alt { // the alternate screen has no history: tmux just clears it
+		s.clearRows(s.top, s.n)
+		return
+	}
 	last := -1
 	for i := s.n - 1; i >= s.top; i-- {
 		if s.row(i).cols > 0 {

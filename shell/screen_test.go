@@ -18,6 +18,7 @@ import (
 type screenCase struct {
 	name        string
 	width, rows int // 0: 1000 and 11000, the session's sizes
+	height      int // the screen's rows, if not min(1000, rows): a history on small sizes
 	writes      []string
 	want        string
 	lines       int // checked when non-zero
@@ -45,6 +46,9 @@ func runScreenCases(t *testing.T, cases []screenCase) {
 			feeds["random pieces"] = randomPieces(input, rand.New(rand.NewPCG(1, uint64(len(input)))))
 			for how, writes := range feeds {
 				s := NewScreen(width, rows)
+				if tc.height != 0 {
+					s.height = tc.height
+				}
 				for _, w := range writes {
 					if n, err := s.Write([]byte(w)); n != len(w) || err != nil {
 						t.Fatalf("Write(%q) = %d, %v", w, n, err)
@@ -110,7 +114,7 @@ func TestScreenText(t *testing.T) {
 		{name: "OSC with ST", writes: []string{"\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"}, want: "link"},
 		{name: "DCS skipped", writes: []string{"\x1bPq#0;2;0;0;0\x1b\\ok"}, want: "ok"},
 		{name: "charset and keypad modes ignored", writes: []string{"\x1b(B\x1b)0\x1b=\x1b>text\x1b#8"}, want: "text"},
-		{name: "private modes ignored", writes: []string{"\x1b[?25l\x1b[?2004hab\x1b[?1049h\x1b[>4;1m\x1b[?25h"}, want: "ab"},
+		{name: "private modes ignored", writes: []string{"\x1b[?25l\x1b[?2004hab\x1b[?1h\x1b[>4;1m\x1b[?25h\x1b[?1049m\x1b[>1049h\x1b[1?1049h\x1b[?$1049h"}, want: "ab"},
 		{name: "CAN aborts a sequence", writes: []string{"\x1b[31\x18ok"}, want: "ok"},
 		{name: "ESC ESC", writes: []string{"\x1b\x1b[31mok"}, want: "ok"},
 		{name: "control inside CSI runs", writes: []string{"a\x1b[\r1Cb"}, want: "ab"},
@@ -152,6 +156,7 @@ func TestScreenText(t *testing.T) {
 		{name: "erase after a pending wrap erases nothing", width: 5, rows: 100, writes: []string{"abcde\x1b[K\x1b[P\x1b[X\r\n"}, want: "abcde\n"},
 		{name: "partly erased wrapped row joins with blanks", width: 4, rows: 100, writes: []string{"abcdef\x1b[A\x1b[3G\x1b[1K"}, want: "   def"},
 		{name: "erased wrapped row ends its line", width: 4, rows: 100, writes: []string{"abcdef\x1b[A\x1b[2K"}, want: "\nef"},
+		{name: "erasing a row without cells keeps it continuing", width: 5, rows: 100, writes: []string{"abcde\x1b[2KX\x1b[A\x1b[2K"}, want: "X"},
 		{name: "erased continuation row ends the line above", width: 4, rows: 100, writes: []string{"abcdef\x1b[2K\r\nX"}, want: "abcd\n\nX"},
 
 		// Retention.
@@ -159,6 +164,39 @@ func TestScreenText(t *testing.T) {
 		{name: "wrapped rows dropped", width: 4, rows: 3, writes: []string{"abcdefghijkl", "mn"}, want: "efghijklmn", lines: 3, dropped: 1},
 		{name: "screen is the last rows: position", width: 10, rows: 3, writes: []string{"1\r\n2\r\n3\r\n4\x1b[1;1HX"}, want: "X\n3\n4", lines: 3, dropped: 1},
 		{name: "saved cursor is a screen position", width: 10, rows: 2, writes: []string{"a\x1b7\r\nb\r\nc\r\nd\x1b8X"}, want: "cX\nd", dropped: 2},
+	})
+}
+
+// TestScreenAlternate covers the alternate screen; the expected texts are what tmux 3.3a's
+// capture-pane -J -pS - prints (checked by hand, and TestScreenMatchesTmux compares random
+// switches).
+func TestScreenAlternate(t *testing.T) {
+	t.Parallel()
+	runScreenCases(t, []screenCase{
+		// printf 'before\n\033[?1049hDRAWING\033[?1049lafter\n' through the PTY (\n -> \r\n).
+		{name: "drawing gone after leaving", writes: []string{"before\r\n\x1b[?1049hDRAWING\x1b[?1049lafter\r\n"}, want: "before\nafter\n", lines: 3},
+		{name: "bare LF: cursor restored to its column", writes: []string{"before\n\x1b[?1049hDRAWING\x1b[?1049lafter\n"}, want: "before\n      after\n"},
+		{name: "while on: the alternate screen, blank at first", writes: []string{"before\r\n\x1b[?1049hDRAWING"}, want: "\nDRAWING", lines: 2},
+		{name: "while on: history then the alternate screen", width: 20, height: 5, rows: 15,
+			writes: []string{"h1\r\nh2\r\nh3\r\nh4\r\nh5\r\nh6\r\nh7\r\n\x1b[?1049hDRAWING\r\nx"},
+			want:   "h1\nh2\nh3\n\n\n\nDRAWING\nx", lines: 8},
+		{name: "switch split across writes", writes: []string{"ab\x1b[?10", "49", "hcd\x1b", "[?1049", "lX"}, want: "abX"},
+		{name: "full-screen program", width: 10, rows: 6,
+			writes: []string{"$ vim\r\n\x1b[?1049h\x1b[22;0;0t\x1b[H\x1b[2J~\r\n~\r\n~\r\n~\r\n~\r\n~\r\n~\x1b[1;1Hline", "\x1b[?1049l\x1b[23;0;0t$ "},
+			want:   "$ vim\n$", lines: 2, dropped: 0},
+		{name: "scrolled alternate rows are not dropped", width: 10, height: 3, rows: 13,
+			writes: []string{"1\r\n2\r\n3\r\n4\x1b[?1049h\x1b[2J\x1b[Hx\r\ny\r\nz\r\nw\r\nv"},
+			want:   "1\nz\nw\nv", lines: 4},
+		{name: "entering ends a line wrapped from the history", width: 5, height: 1, rows: 11,
+			writes: []string{"1\r\nabcdefgh\x1b[?1049h\x1b[?1049l"}, want: "1\nabcde\nfgh"},
+		{name: "1047 and 47 keep the alternate cursor", writes: []string{"ab\x1b[?1047h\r\n\r\nxy\x1b[?1047lQ\x1b[?47hzz\x1b[?47lR"}, want: "ab\n\n  Q  R"},
+		{name: "several modes in one sequence", writes: []string{"ab\x1b[?25;1049hcd"}, want: "  cd"},
+		{name: "nested: a second enter does nothing", writes: []string{"ab\x1b[?1049hcd\x1b[?1049h\x1b[?47hef\x1b[?1049lX"}, want: "abX"},
+		{name: "unbalanced: leaving twice restores the cursor twice", writes: []string{"ab\x1b[?1049hcd\r\n\x1b[?1049lX\r\n\r\n\x1b[?1049lY"}, want: "abY\n\n"},
+		{name: "unbalanced: leaving without entering cancels a pending wrap", width: 5, rows: 10, writes: []string{"abcde\x1b[?1049lX"}, want: "abcdX"},
+		{name: "unbalanced: 47 leaves what 1049 entered", writes: []string{"ab\x1b[?1049h\r\nxy\x1b[?47lQ"}, want: "ab\n  Q"},
+		{name: "clear history while on", width: 5, height: 3, rows: 13, writes: []string{"1\r\n2\r\n3\r\n4\x1b[?1049h\x1b[3Jx\x1b[?1049ly"}, want: "2\n3\n4y", dropped: 1},
+		{name: "erase display while on keeps the history", width: 5, height: 3, rows: 13, writes: []string{"1\r\n2\r\n3\r\n4\x1b[?1049hab\x1b[2Jc\x1b[H\x1b[Jd"}, want: "1\nd\n\n", lines: 4},
 	})
 }
 
@@ -204,7 +242,8 @@ func tmuxCapture(t *testing.T, width, height, history int, input []byte) string 
 var tmuxTokens = []string{"ab", "cdefg", "hijklmnopq", "x", " ", "é", "█░", "\r\n", "\r\n", "\r", "\n", "\b", "\t",
 	"\x1b[A", "\x1b[2B", "\x1b[C", "\x1b[3D", "\x1b[E", "\x1b[F", "\x1b[4G", "\x1b[2;3H", "\x1b[H", "\x1b[9;9H",
 	"\x1b[J", "\x1b[1J", "\x1b[2J", "\x1b[3J", "\x1b[K", "\x1b[1K", "\x1b[2K", "\x1b[L", "\x1b[2M", "\x1b[P", "\x1b[2P", "\x1b[@", "\x1b[3@", "\x1b[2X", "\x1b[3d",
-	"\x1b7", "\x1b8", "\x1bM", "\x1bD", "\x1bE", "\x1b[31m", "\x1b[0m", "\x1b]0;t\x07", "\x1b(B", "\x1b[?25l"}
+	"\x1b7", "\x1b8", "\x1bM", "\x1bD", "\x1bE", "\x1b[31m", "\x1b[0m", "\x1b]0;t\x07", "\x1b(B", "\x1b[?25l",
+	"\x1b[?1049h", "\x1b[?1049l", "\x1b[?1049h", "\x1b[?1049l", "\x1b[?1047h", "\x1b[?1047l", "\x1b[?47h", "\x1b[?47l", "\x1b[?25;1049h"}
 
 func randomTerminalInput(rng *rand.Rand, tokens int) string {
 	var b strings.Builder
@@ -320,13 +359,37 @@ func TestScreenReset(t *testing.T) {
 	if got := s.Text(); got != "\uFFFD\uFFFDy" {
 		t.Fatalf("a sequence cut by Reset carried over: %q", got)
 	}
+
+	// Reset in the alternate screen: back on the main screen, nothing set aside, no saved
+	// cursor (leaving again neither restores rows nor moves the cursor).
+	s = NewScreen(10, 5)
+	s.Write([]byte("main\x1b[?1049h\r\nDRAWING"))
+	s.Reset()
+	if s.Text() != "" || s.Lines() != 1 || s.alt || s.altN != 0 {
+		t.Fatalf("after Reset in the alternate screen: %q, %d lines, alt %v", s.Text(), s.Lines(), s.alt)
+	}
+	s.Write([]byte("x\x1b[?1049ly\r\nz"))
+	if got := s.Text(); got != "xy\nz" || s.Lines() != 2 {
+		t.Fatalf("after Reset and leaving: %q, %d lines", got, s.Lines())
+	}
+	s.Write([]byte("\x1b[?1049hq"))
+	if got := s.Text(); got != "\n q" {
+		t.Fatalf("entering after Reset: %q", got)
+	}
+	s.Write([]byte("\x1b[?1049l"))
+	if got := s.Text(); got != "xy\nz" {
+		t.Fatalf("leaving after Reset: %q", got)
+	}
 }
 
-// rowBytes is the storage the rows hold.
+// rowBytes is the storage the rows hold, the main screen's rows set aside included.
 func (s *Screen) rowBytes() int {
 	n := 0
 	for i := range s.rows {
 		n += cap(s.rows[i].b)
+	}
+	for i := range s.altRows {
+		n += cap(s.altRows[i].b)
 	}
 	return n
 }
@@ -338,6 +401,7 @@ func FuzzScreen(f *testing.F) {
 		"a\r\nb", "10%\r100%\x1b[K\r\n", "\x1b[1;31mred\x1b[0m", "x\x1b[2A\x1b[3Gy\x1b[J", "\x1b]0;t\x07z",
 		"\xe2\x82\xac\xff\xe2", "abcdefghijklmnop\r\n", "\x1b7a\x1b8\x1b[5;5H\x1b[2L\x1b[M\x1b[3@\x1b[2P\x1bM",
 		"a\tb\bc\vd\fe", "\x1bPq\x1b\\\x1b(B\x1b[?25l",
+		"ab\r\n\x1b[?1049hcd\r\n\r\n\r\nef\x1b[?1049lg", "x\x1b[?47hy\x1b[?1047l\x1b[?25;1049h\x1b[2Jz\x1b[3J\x1b[?1049l",
 	} {
 		f.Add([]byte(s), uint8(7), uint8(3), uint8(5))
 	}
@@ -377,7 +441,11 @@ func FuzzScreen(f *testing.F) {
 				}
 			}
 		}
-		if whole.rowBytes() > 8*w*r+64*r {
+		if len(whole.altRows) > r || whole.altN > len(whole.altRows) || !whole.alt && whole.altN != 0 {
+			t.Fatalf("%d rows set aside, %d row buffers, alt %v, maxRows %d", whole.altN, len(whole.altRows), whole.alt, r)
+		}
+		// The rows set aside are at most one more screen of rows.
+		if whole.rowBytes() > 2*(8*w*r+64*r) {
 			t.Fatalf("rows hold %d bytes for %dx%d", whole.rowBytes(), w, r)
 		}
 	})
@@ -428,4 +496,11 @@ func BenchmarkScreenText(b *testing.B) {
 	for b.Loop() {
 		_ = s.Text()
 	}
+}
+
+func BenchmarkScreenAlternateScreen(b *testing.B) {
+	// A full-screen program: its drawing (a screenful of 50-column lines), left again.
+	page := "$ less f\r\n\x1b[?1049h\x1b[H\x1b[2J" + strings.Repeat(strings.Repeat("text ", 10)+"\r\n", 600) +
+		"\x1b[7m(END)\x1b[m\x1b[?1049l$ \r\n"
+	benchmarkScreen(b, []byte(page))
 }
