@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Action is one decoded V0 action: its type, its raw args and the top-level timeout.
@@ -90,7 +91,7 @@ func availableActions() string {
 
 // pyQuote renders s the way Python's repr renders a simple str.
 func pyQuote(s string) string {
-	if bytes.ContainsRune([]byte(s), '\'') && !bytes.ContainsRune([]byte(s), '"') {
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
 		return `"` + s + `"`
 	}
 	return "'" + s + "'"

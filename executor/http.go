@@ -145,29 +145,12 @@ func validationError(loc, msg string) error {
 }
 
 func pyLoc(loc string) string {
-	out := ""
-	for i, p := range splitDot(loc) {
-		if i > 0 {
-			out += ", "
-		}
-		out += "'" + p + "'"
-	}
-	if len(splitDot(loc)) == 1 {
-		out += ","
+	parts := strings.Split(loc, ".")
+	out := "'" + strings.Join(parts, "', '") + "'"
+	if len(parts) == 1 {
+		out += "," // a one-element Python tuple
 	}
 	return out
-}
-
-func splitDot(s string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
 }
 
 // mcpServer is one stdio MCP server config the backend syncs.

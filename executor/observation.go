@@ -3,6 +3,7 @@ package executor
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 )
 
 // Observation is one V0 observation as the Python client parses it. Extras must hold only
@@ -141,7 +142,7 @@ func CmdOutputObs(command, content string, md CmdMetadata, hidden bool) *Observa
 	return &Observation{
 		Observation: "run",
 		Content:     content,
-		Message:     "Command `" + command + "` executed with exit code " + itoa(md.ExitCode) + ".",
+		Message:     "Command `" + command + "` executed with exit code " + strconv.Itoa(md.ExitCode) + ".",
 		Extras:      cmdExtras{Command: command, Metadata: md, Hidden: hidden},
 		Success:     &ok,
 	}
@@ -174,9 +175,4 @@ func IPythonObs(content, code string, images []string) *Observation {
 	ok := true
 	return &Observation{Observation: "run_ipython", Content: content, Message: "Code executed in IPython cell.",
 		Extras: ipythonExtras{Code: code, ImageURLs: images}, Success: &ok}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

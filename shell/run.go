@@ -176,13 +176,10 @@ func (s *Session) promptCount() int {
 func (s *Session) completed(command string, hidden, stripEcho bool) Result {
 	s.mu.Lock()
 	pr := s.last
-	raw := s.screen.Text()
-	dropped := s.screen.Dropped()
 	if pr.WorkingDir != "" && pr.WorkingDir != s.cwd {
 		s.cwd = pr.WorkingDir
 	}
-	s.screen.Reset()
-	s.prompts = 0
+	raw, dropped := s.takeScreenLocked()
 	s.mu.Unlock()
 
 	res := Result{Command: command, Hidden: hidden, Metadata: promptMetadata(pr)}
@@ -213,11 +210,8 @@ func (s *Session) timedOut(command string, stripEcho bool, st status, suffix str
 // exitedResult answers the command during which bash itself ended (`exit`, `kill -9 $$`).
 func (s *Session) exitedResult(command string, hidden bool) Result {
 	s.mu.Lock()
-	raw := s.screen.Text()
-	err := s.exitErr
-	cwd := s.cwd
-	s.screen.Reset()
-	s.prompts = 0
+	raw, _ := s.takeScreenLocked()
+	err, cwd := s.exitErr, s.cwd
 	s.mu.Unlock()
 	code := 0
 	var ee *exec.ExitError

@@ -228,9 +228,17 @@ func (s *Session) waitPrompt(ctx context.Context, n int) error {
 // clear forgets the screen, as the reference's C-l + clear-history after a command.
 func (s *Session) clear() {
 	s.mu.Lock()
+	s.takeScreenLocked()
+	s.mu.Unlock()
+}
+
+// takeScreenLocked returns what the screen shows (and how many rows it dropped) and clears
+// it, prompts included. s.mu must be held.
+func (s *Session) takeScreenLocked() (text string, dropped int) {
+	text, dropped = s.screen.Text(), s.screen.Dropped()
 	s.screen.Reset()
 	s.prompts = 0
-	s.mu.Unlock()
+	return text, dropped
 }
 
 func (s *Session) screenText() string {
