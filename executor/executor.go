@@ -10,6 +10,7 @@ import (
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/plugins"
+	"github.com/gohands/gohands/sandbox"
 	"github.com/gohands/gohands/shell"
 )
 
@@ -17,7 +18,7 @@ import (
 // action at a time, as the reference does.
 type Executor struct {
 	cfg     Config
-	user    shell.User
+	user    sandbox.User
 	files   *files.Service
 	plugins *plugins.Manager
 

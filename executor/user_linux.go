@@ -9,20 +9,20 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gohands/gohands/shell"
+	"github.com/gohands/gohands/sandbox"
 )
 
 // initUserAndWorkingDir follows the reference's init_user_and_working_directory: as root it
 // creates the user when missing and chowns the working dir; as a non-root developer it only
 // makes sure the dir exists and runs bash as the current user.
-func initUserAndWorkingDir(cfg Config) (shell.User, error) {
+func initUserAndWorkingDir(cfg Config) (sandbox.User, error) {
 	if os.Geteuid() != 0 {
 		if err := os.MkdirAll(cfg.WorkingDir, 0o775); err != nil {
-			return shell.User{}, fmt.Errorf("create working dir: %w", err)
+			return sandbox.User{}, fmt.Errorf("create working dir: %w", err)
 		}
 		cur, err := user.Current()
 		if err != nil {
-			return shell.User{}, fmt.Errorf("current user: %w", err)
+			return sandbox.User{}, fmt.Errorf("current user: %w", err)
 		}
 		return lookupShellUser(cur, false)
 	}
@@ -34,29 +34,29 @@ func initUserAndWorkingDir(cfg Config) (shell.User, error) {
 		if _, err := user.Lookup(name); err != nil {
 			var unknown user.UnknownUserError
 			if !errors.As(err, &unknown) {
-				return shell.User{}, fmt.Errorf("look up user %s: %w", name, err)
+				return sandbox.User{}, fmt.Errorf("look up user %s: %w", name, err)
 			}
 			if err := createUser(name, cfg.UserID); err != nil {
-				return shell.User{}, err
+				return sandbox.User{}, err
 			}
 		}
 	}
 	if err := os.MkdirAll(cfg.WorkingDir, 0o775); err != nil {
-		return shell.User{}, fmt.Errorf("create working dir: %w", err)
+		return sandbox.User{}, fmt.Errorf("create working dir: %w", err)
 	}
 	group := cfg.SandboxGroup
 	if group == "" {
 		group = "root"
 	}
 	if out, err := exec.Command("chown", "-R", name+":"+group, cfg.WorkingDir).CombinedOutput(); err != nil {
-		return shell.User{}, fmt.Errorf("chown %s: %v: %s", cfg.WorkingDir, err, strings.TrimSpace(string(out)))
+		return sandbox.User{}, fmt.Errorf("chown %s: %v: %s", cfg.WorkingDir, err, strings.TrimSpace(string(out)))
 	}
 	if fi, err := os.Stat(cfg.WorkingDir); err == nil {
 		_ = os.Chmod(cfg.WorkingDir, fi.Mode().Perm()|0o060)
 	}
 	u, err := user.Lookup(name)
 	if err != nil {
-		return shell.User{}, fmt.Errorf("look up user %s: %w", name, err)
+		return sandbox.User{}, fmt.Errorf("look up user %s: %w", name, err)
 	}
 	// The reference starts bash through `su` only for these users and when SU_TO_USER is on;
 	// otherwise bash runs as the server's own user.
@@ -65,7 +65,7 @@ func initUserAndWorkingDir(cfg Config) (shell.User, error) {
 	if !switchUser {
 		cur, err := user.Current()
 		if err != nil {
-			return shell.User{}, fmt.Errorf("current user: %w", err)
+			return sandbox.User{}, fmt.Errorf("current user: %w", err)
 		}
 		return lookupShellUser(cur, false)
 	}
@@ -89,10 +89,10 @@ func createUser(name string, uid int) error {
 	return nil
 }
 
-func lookupShellUser(u *user.User, switchUser bool) (shell.User, error) {
+func lookupShellUser(u *user.User, switchUser bool) (sandbox.User, error) {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	su := shell.User{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, Switch: switchUser}
+	su := sandbox.User{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, Switch: switchUser}
 	if gids, err := u.GroupIds(); err == nil {
 		for _, g := range gids {
 			if n, err := strconv.Atoi(g); err == nil {

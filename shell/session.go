@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/gohands/gohands/sandbox"
 )
 
 const (
@@ -162,7 +164,7 @@ func (s *Session) env() []string {
 		}
 		base = append(base, kv)
 	}
-	return UserEnv(base, s.cfg.User, append([]string{"TERM=xterm"}, s.cfg.Env...)...)
+	return sandbox.UserEnv(base, s.cfg.User, append([]string{"TERM=xterm"}, s.cfg.Env...)...)
 }
 
 func (s *Session) readLoop() {
