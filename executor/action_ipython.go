@@ -19,7 +19,8 @@ type ipythonArgs struct {
 const kernelDiedText = "ERROR: The Jupyter kernel died while running this cell and has been restarted. " +
 	"Variables, imports and other state from earlier cells are lost."
 
-// runIPython runs an IPythonRunCellAction on the Jupyter kernel.
+// runIPython runs an IPythonRunCellAction on the Jupyter kernel. Execute calls it without the
+// action lock.
 func (x *Executor) runIPython(ctx context.Context, a *Action) (*Observation, error) {
 	if !x.plugins.Has("jupyter") {
 		return nil, errors.New("JupyterRequirement not found. Unable to run IPython action.")
@@ -28,16 +29,17 @@ func (x *Executor) runIPython(ctx context.Context, a *Action) (*Observation, err
 	if err := a.DecodeArgs(&args); err != nil {
 		return nil, err
 	}
+	// Wait for the actions before this one (a `cd` must be seen), then let go of the action
+	// lock: the kernel's file_editor calls back into /execute_action (one editor for both),
+	// which needs it. Only the kernel's own lock is held while the cell runs; the client sends
+	// one action at a time anyway; see docs/compatibility.md.
+	x.mu.Lock()
 	cell := jupyter.Cell{Code: args.Code, Cwd: x.cwd()}
+	x.mu.Unlock()
 	if a.Timeout != nil && *a.Timeout > 0 {
 		cell.Timeout = time.Duration(*a.Timeout * float64(time.Second))
 	}
-	// The kernel's file_editor calls back into /execute_action (one editor for both), which
-	// needs x.mu: hold only the kernel's own lock while the cell runs. The client sends one
-	// action at a time anyway; see docs/compatibility.md.
-	x.mu.Unlock()
 	res, interp, err := x.plugins.RunCell(ctx, cell)
-	x.mu.Lock()
 
 	var text string
 	var images []string

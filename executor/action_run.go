@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gohands/gohands/internal/fault"
 	"github.com/gohands/gohands/shell"
 )
 
@@ -30,7 +31,7 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 		req.Timeout = time.Duration(*a.Timeout * float64(time.Second))
 		req.TimeoutText = pyFloat(*a.Timeout)
 	}
-	sess := x.bash
+	sess := x.bash.Load()
 	if args.IsStatic {
 		dir := x.cfg.WorkingDir
 		if args.Cwd != nil && *args.Cwd != "" {
@@ -49,12 +50,17 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 			return ErrorObs(err.Error()), nil
 		}
 		sess.Close()
-		x.bash, sess = s, s
-		sess.Run(ctx, shell.Request{Command: `alias git="git --no-pager"`, Blocking: true, Timeout: 30 * time.Second})
+		x.setBash(s)
+		sess = s
+		_, _ = sess.Run(ctx, shell.Request{Command: `alias git="git --no-pager"`, Blocking: true, Timeout: 30 * time.Second})
 	}
-	res := sess.Run(ctx, req)
-	if res.Err != "" {
-		return ErrorObs(res.Err), nil
+	res, err := sess.Run(ctx, req)
+	if err != nil {
+		// Every expected shell failure is an error observation, as in the reference.
+		if f, ok := fault.As(err); ok {
+			return ErrorObs(f.Msg), nil
+		}
+		return nil, err
 	}
 	md := CmdMetadata{
 		ExitCode: res.Metadata.ExitCode, PID: res.Metadata.PID,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gohands/gohands/files"
@@ -22,8 +23,11 @@ type Executor struct {
 	files   *files.Service
 	plugins *plugins.Manager
 
-	mu       sync.Mutex // serialises actions
-	bash     *shell.Session
+	mu sync.Mutex // serialises actions; held by no function but Execute and runIPython
+	// bash is the main session. Only an action (under mu) replaces it; x.cwd reads it from
+	// any goroutine (the plugin supervisor's Jupyter start), and the session guards its own
+	// state, so the pointer itself is the only shared word.
+	bash     atomic.Pointer[shell.Session]
 	started  time.Time
 	lastExec time.Time
 	statMu   sync.Mutex // guards lastExec
@@ -51,10 +55,11 @@ func (x *Executor) Start(ctx context.Context) error {
 	fc.UID, fc.GID = u.UID, u.GID
 	x.files = files.New(fc)
 
-	x.bash, err = x.newSession(x.cfg.WorkingDir)
+	bash, err := x.newSession(x.cfg.WorkingDir)
 	if err != nil {
 		return fmt.Errorf("start bash: %w", err)
 	}
+	x.setBash(bash)
 	if err := x.startPlugins(ctx); err != nil {
 		return err
 	}
@@ -63,7 +68,10 @@ func (x *Executor) Start(ctx context.Context) error {
 		init = append(init, "cd "+shellQuote(x.cfg.WorkingDir))
 	}
 	for _, c := range init {
-		res := x.bash.Run(ctx, shell.Request{Command: c, Blocking: true, Timeout: 300 * time.Second})
+		res, err := bash.Run(ctx, shell.Request{Command: c, Blocking: true, Timeout: 300 * time.Second})
+		if err != nil {
+			return fmt.Errorf("init command %q: %w", c, err)
+		}
 		if res.Metadata.ExitCode != 0 {
 			return fmt.Errorf("init command %q failed (exit %d): %s", c, res.Metadata.ExitCode, res.Content)
 		}
@@ -74,8 +82,8 @@ func (x *Executor) Start(ctx context.Context) error {
 // Close stops bash and the plugins.
 func (x *Executor) Close() {
 	x.stopPlugins()
-	if x.bash != nil {
-		x.bash.Close()
+	if b := x.bash.Load(); b != nil {
+		b.Close()
 	}
 	if x.files != nil {
 		x.files.Close()
@@ -92,18 +100,22 @@ func (x *Executor) newSession(dir string) (*shell.Session, error) {
 
 // Execute runs one action. Errors are the reference's "Internal server error" cases.
 func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	x.statMu.Lock()
 	x.lastExec = time.Now()
 	x.statMu.Unlock()
+	if a.Type == "run_ipython" {
+		// A cell may call back into /execute_action (the kernel's file_editor), so it runs
+		// without the action lock; runIPython takes it only to order itself after earlier
+		// actions. See docs/compatibility.md.
+		return x.runIPython(ctx, a)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
 
 	var h handler
 	switch a.Type {
 	case "run":
 		h = x.run
-	case "run_ipython":
-		h = x.runIPython
 	case "read":
 		h = x.read
 	case "write":
@@ -118,13 +130,18 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 	return h(ctx, a)
 }
 
-// cwd is the main shell's working directory, used to resolve relative file paths.
+// cwd is the main shell's working directory, used to resolve relative file paths. Safe from
+// any goroutine.
 func (x *Executor) cwd() string {
-	if x.bash == nil {
+	b := x.bash.Load()
+	if b == nil {
 		return x.cfg.WorkingDir
 	}
-	return x.bash.Cwd()
+	return b.Cwd()
 }
+
+// setBash makes s the main session.
+func (x *Executor) setBash(s *shell.Session) { x.bash.Store(s) }
 
 // browse answers like the reference does when the browser is not available. gohands
 // ships no browser (see docs/compatibility.md).

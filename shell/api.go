@@ -41,7 +41,8 @@ type Metadata struct {
 	PyInterpreterPath *string
 }
 
-// Result is a command observation, or Err for an error observation.
+// Result is a command observation. Failures the reference answers with an error observation
+// are Run's error instead (a *fault.Error).
 type Result struct {
 	Command  string
 	Content  string
@@ -49,5 +50,4 @@ type Result struct {
 	Prefix   string
 	Suffix   string
 	Hidden   bool
-	Err      string
 }

@@ -12,7 +12,7 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 	s := newBenchSession(b)
 	req := Request{Command: "echo hi", Timeout: 10 * time.Second}
 	for i := 0; i < b.N; i++ {
-		if r := s.Run(context.Background(), req); r.Content != "hi" {
+		if r, err := s.Run(context.Background(), req); err != nil || r.Content != "hi" {
 			b.Fatalf("%+v", r)
 		}
 	}
@@ -23,7 +23,7 @@ func BenchmarkLargeOutput(b *testing.B) {
 	s := newBenchSession(b)
 	req := Request{Command: "head -c 200000000 /dev/zero | tr '\\0' 'x' | fold -w 100", Timeout: 600 * time.Second, Blocking: true}
 	for i := 0; i < b.N; i++ {
-		r := s.Run(context.Background(), req)
+		r, _ := s.Run(context.Background(), req)
 		if r.Metadata.ExitCode != 0 || !strings.Contains(r.Prefix, "truncated") {
 			b.Fatalf("%+v", r.Metadata)
 		}

@@ -12,10 +12,18 @@ import (
 	"syscall"
 	"time"
 	"unicode"
+
+	"github.com/gohands/gohands/internal/fault"
 )
 
+// errInterrupted is the reference's answer when its session loop ends without an observation.
+const errInterrupted = "Bash session was likely interrupted..."
+
 // Run executes one request with the reference's state machine (action-server.md §6.6, §6.7).
-func (s *Session) Run(ctx context.Context, req Request) Result {
+// An expected failure that the reference answers with an error observation is a
+// *fault.Error: Invalid for several commands at once, Unavailable when bash is gone or the
+// caller left, Tool when the command could not be handed to bash.
+func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 
@@ -23,10 +31,10 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 	running := s.status == statusNoChange || s.status == statusHardTimeout
 	if !running {
 		if command == "" {
-			return defaultResult("ERROR: No previous running command to retrieve logs from.")
+			return defaultResult("ERROR: No previous running command to retrieve logs from."), nil
 		}
 		if req.IsInput {
-			return defaultResult("ERROR: No previous running command to interact with.")
+			return defaultResult("ERROR: No previous running command to interact with."), nil
 		}
 	}
 	if cmds := SplitCommands(command); len(cmds) > 1 {
@@ -37,7 +45,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		for i, c := range cmds {
 			fmt.Fprintf(&b, "\n(%d) %s", i+1, c)
 		}
-		return Result{Err: b.String()}
+		return Result{}, fault.New(fault.Invalid, "%s", b.String())
 	}
 
 	start := time.Now()
@@ -45,7 +53,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 	atPrompt, exited := s.atPrompt, s.exited
 	s.mu.Unlock()
 	if exited {
-		return Result{Err: "Bash session was likely interrupted..."}
+		return Result{}, fault.New(fault.Unavailable, errInterrupted)
 	}
 	if running && !atPrompt && !req.IsInput && command != "" {
 		md := defaultMetadata()
@@ -54,7 +62,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 				"You CANNOT send new commands until the previous command is completed. By setting `is_input` to `true`, " +
 				"you can interact with the current process: " + TimeoutMessage + "]"}
 		res.Content = s.commandOutput(command, s.screenText(), &res.Prefix, continuePrefix, false)
-		return res
+		return res, nil
 	}
 
 	special := isSpecialKey(command)
@@ -76,7 +84,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 			if hasLongLine(command) {
 				f, err := s.writeCommandFile(command)
 				if err != nil {
-					return Result{Err: fmt.Sprintf("cannot hand the command to bash: %v", err)}
+					return Result{}, fault.Wrap(fault.Tool, err, fmt.Sprintf("cannot hand the command to bash: %v", err))
 				}
 				cmdFile = f
 				typed = `eval "$(< '` + f + `')"`
@@ -97,7 +105,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		s.mu.Unlock()
 		initial = s.promptCount()
 		if _, err := s.ptmx.Write(payload); err != nil {
-			return Result{Err: fmt.Sprintf("Bash session was likely interrupted... (%v)", err)}
+			return Result{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("%s (%v)", errInterrupted, err))
 		}
 	}
 	if cmdFile != "" {
@@ -112,10 +120,10 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		ch := s.changed
 		s.mu.Unlock()
 		if done {
-			return s.completed(command, req.Hidden, stripEcho)
+			return s.completed(command, req.Hidden, stripEcho), nil
 		}
 		if exited {
-			return s.exitedResult(command, req.Hidden)
+			return s.exitedResult(command, req.Hidden), nil
 		}
 		if lastChange.Before(start) {
 			lastChange = start
@@ -126,7 +134,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 			left := s.cfg.NoChangeTimeout - now.Sub(lastChange)
 			if left <= 0 {
 				return s.timedOut(command, stripEcho, statusNoChange,
-					"\n[The command has no new output after "+strconv.Itoa(int(s.cfg.NoChangeTimeout/time.Second))+" seconds. "+TimeoutMessage+"]")
+					"\n[The command has no new output after "+strconv.Itoa(int(s.cfg.NoChangeTimeout/time.Second))+" seconds. "+TimeoutMessage+"]"), nil
 			}
 			wait = left
 		}
@@ -138,7 +146,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 					text = strconv.FormatFloat(req.Timeout.Seconds(), 'f', -1, 64)
 				}
 				return s.timedOut(command, stripEcho, statusHardTimeout,
-					"\n[The command timed out after "+text+" seconds. "+TimeoutMessage+"]")
+					"\n[The command timed out after "+text+" seconds. "+TimeoutMessage+"]"), nil
 			}
 			if wait < 0 || left < wait {
 				wait = left
@@ -161,7 +169,7 @@ func (s *Session) Run(ctx context.Context, req Request) Result {
 		case <-ctx.Done():
 			// The caller is gone; the command keeps running, so guard the next one.
 			s.status = statusHardTimeout
-			return Result{Err: "Bash session was likely interrupted..."}
+			return Result{}, fault.Wrap(fault.Unavailable, ctx.Err(), errInterrupted)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gohands/gohands/internal/fault"
 )
 
 // The cases below are the reference's tests/runtime/test_bash.py (spec §9.2) and the session
@@ -77,16 +79,16 @@ func (st step) request() Request {
 func runSteps(t *testing.T, s *Session, steps []step) {
 	t.Helper()
 	for i, st := range steps {
-		r := s.Run(context.Background(), st.request())
+		r, err := s.Run(context.Background(), st.request())
 		where := fmt.Sprintf("step %d %q", i+1, st.cmd)
 		if st.errHas != "" {
-			if !strings.Contains(r.Err, st.errHas) {
-				t.Fatalf("%s: want error containing %q, got %+v", where, st.errHas, r)
+			if _, ok := fault.As(err); !ok || !strings.Contains(err.Error(), st.errHas) {
+				t.Fatalf("%s: want a fault containing %q, got %+v, %v", where, st.errHas, r, err)
 			}
 			continue
 		}
-		if r.Err != "" {
-			t.Fatalf("%s: unexpected error %q", where, r.Err)
+		if err != nil {
+			t.Fatalf("%s: unexpected error %v", where, err)
 		}
 		if st.exit != nil && r.Metadata.ExitCode != *st.exit {
 			t.Fatalf("%s: exit %d, want %d; content %q suffix %q", where, r.Metadata.ExitCode, *st.exit, r.Content, r.Suffix)
@@ -423,16 +425,17 @@ func TestShellExitGivesDeadSession(t *testing.T) {
 		t.Run(cmd, func(t *testing.T) {
 			t.Parallel()
 			s := newTestSession(t, 2*time.Second)
-			r := s.Run(context.Background(), Request{Command: cmd, Timeout: 10 * time.Second})
-			if r.Err != "" || s.Alive() {
-				t.Fatalf("alive=%v %+v", s.Alive(), r)
+			r, err := s.Run(context.Background(), Request{Command: cmd, Timeout: 10 * time.Second})
+			if err != nil || s.Alive() {
+				t.Fatalf("alive=%v %+v %v", s.Alive(), r, err)
 			}
 			want := map[string]int{"exit 3": 3, "kill -9 $$": 137}[cmd]
 			if r.Metadata.ExitCode != want {
 				t.Fatalf("exit %d want %d", r.Metadata.ExitCode, want)
 			}
-			if r2 := s.Run(context.Background(), Request{Command: "echo hi", Timeout: time.Second}); r2.Err == "" {
-				t.Fatalf("dead session answered %+v", r2)
+			r2, err := s.Run(context.Background(), Request{Command: "echo hi", Timeout: time.Second})
+			if !fault.Is(err, fault.Unavailable) || err.Error() != "Bash session was likely interrupted..." {
+				t.Fatalf("dead session answered %+v, %v", r2, err)
 			}
 		})
 	}
@@ -441,7 +444,7 @@ func TestShellExitGivesDeadSession(t *testing.T) {
 func TestCloseKillsBackgroundJobs(t *testing.T) {
 	t.Parallel()
 	s := newTestSession(t, 2*time.Second)
-	r := s.Run(context.Background(), Request{Command: "sleep 300 & echo $!", Timeout: 10 * time.Second})
+	r, _ := s.Run(context.Background(), Request{Command: "sleep 300 & echo $!", Timeout: 10 * time.Second})
 	pid, err := strconv.Atoi(strings.TrimSpace(r.Content[strings.LastIndex(r.Content, "\n")+1:]))
 	if err != nil {
 		t.Fatalf("%q: %v", r.Content, err)
