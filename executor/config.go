@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gohands/gohands/files"
+	"github.com/gohands/gohands/mcp"
 	"github.com/gohands/gohands/plugins"
 )
 
@@ -25,4 +26,5 @@ type Config struct {
 
 	Plugins plugins.Config
 	Files   files.Config
+	MCP     mcp.Config // timeouts and limits; the user, dir, env and key are filled in by Start
 }

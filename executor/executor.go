@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gohands/gohands/files"
+	"github.com/gohands/gohands/mcp"
 	"github.com/gohands/gohands/plugins"
 	"github.com/gohands/gohands/sandbox"
 	"github.com/gohands/gohands/shell"
@@ -22,6 +23,7 @@ type Executor struct {
 	user    sandbox.User
 	files   *files.Service
 	plugins *plugins.Manager
+	mcp     *mcp.Manager
 
 	mu sync.Mutex // serialises actions; held by no function but Execute and runIPython
 	// bash is the main session. Only an action (under mu) replaces it; x.cwd reads it from
@@ -60,6 +62,7 @@ func (x *Executor) Start(ctx context.Context) error {
 		return fmt.Errorf("start bash: %w", err)
 	}
 	x.setBash(bash)
+	x.startMCP()
 	if err := x.startPlugins(ctx); err != nil {
 		return err
 	}
@@ -79,8 +82,9 @@ func (x *Executor) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops bash and the plugins.
+// Close stops bash, the plugins and the MCP servers.
 func (x *Executor) Close() {
+	x.stopMCP()
 	x.stopPlugins()
 	if b := x.bash.Load(); b != nil {
 		b.Close()

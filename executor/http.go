@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -31,6 +30,7 @@ func NewHTTP(x *Executor) *echo.Echo {
 	e.GET("/download_files", x.downloadFiles)
 	e.GET("/vscode/connection_token", x.vscodeToken)
 	e.POST("/update_mcp_server", x.updateMCPServer)
+	x.mountMCP(e)
 	return e
 }
 
@@ -151,44 +151,4 @@ func pyLoc(loc string) string {
 		out += "," // a one-element Python tuple
 	}
 	return out
-}
-
-// mcpServer is one stdio MCP server config the backend syncs.
-type mcpServer struct {
-	Name    string            `json:"name"`
-	Command string            `json:"command"`
-	Args    []string          `json:"args"`
-	Env     map[string]string `json:"env"`
-}
-
-var mcpName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
-
-// updateMCPServer validates the backend's MCP sync as the reference does. gohands has no
-// stdio-to-SSE MCP proxy: it says so in router_error_log, naming the servers it did not
-// start, instead of pretending (see docs/compatibility.md).
-func (x *Executor) updateMCPServer(c echo.Context) error {
-	body, err := readJSONBody(c)
-	if err != nil {
-		return err
-	}
-	var raw []json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return detail(http.StatusBadRequest, "Request must be a list of MCP tools to sync")
-	}
-	var names []string
-	for _, r := range raw {
-		var m mcpServer
-		if err := json.Unmarshal(r, &m); err != nil || !mcpName.MatchString(strings.TrimSpace(m.Name)) || m.Command == "" {
-			return fmt.Errorf("invalid MCP server config %s", r)
-		}
-		names = append(names, strings.TrimSpace(m.Name))
-	}
-	log := ""
-	if len(names) > 0 {
-		log = "gohands does not proxy stdio MCP servers; not started: " + strings.Join(names, ", ")
-	}
-	return c.JSON(http.StatusOK, map[string]string{
-		"detail":           "MCP server updated successfully",
-		"router_error_log": log,
-	})
 }

@@ -40,6 +40,7 @@ type serverInfo struct {
 	IdleTime  float64   `json:"idle_time"`
 	Resources resources `json:"resources"`
 	Plugins   any       `json:"plugins,omitempty"`
+	MCP       *mcpInfo  `json:"mcp,omitempty"`
 }
 
 // serverInfo is GET /server_info. Like psutil's cpu_percent(interval=0.1) it samples the
@@ -49,7 +50,7 @@ func (x *Executor) serverInfo(c echo.Context) error {
 	x.statMu.Lock()
 	idle := now.Sub(x.lastExec).Seconds()
 	x.statMu.Unlock()
-	info := serverInfo{Uptime: now.Sub(x.started).Seconds(), IdleTime: idle, Plugins: x.pluginStatus()}
+	info := serverInfo{Uptime: now.Sub(x.started).Seconds(), IdleTime: idle, Plugins: x.pluginStatus(), MCP: x.mcpStatus()}
 	if p, err := process.NewProcessWithContext(c.Request().Context(), int32(os.Getpid())); err == nil {
 		if t0, err := p.Times(); err == nil {
 			time.Sleep(100 * time.Millisecond)

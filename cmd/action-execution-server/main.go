@@ -45,6 +45,7 @@ func run(cfg executor.Config) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: executor.NewHTTP(x), ReadHeaderTimeout: 30 * time.Second}
+	srv.RegisterOnShutdown(x.CloseStreams) // SSE streams would hold Shutdown for its whole grace
 	log.Printf("action-execution-server listening on %s (working dir %s)", ln.Addr(), cfg.WorkingDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -312,9 +312,14 @@ func TestUpdateMCPServer(t *testing.T) {
 	}{
 		{`[]`, 200, "MCP server updated successfully", ""},
 		{`{"name": "x"}`, 400, "Request must be a list of MCP tools to sync", ""},
-		{`[{"name": "fetch", "command": "uvx", "args": ["mcp-server-fetch"], "env": {}}]`, 200, "MCP server updated successfully", "fetch"},
-		{`[{"name": "bad name!", "command": "x"}]`, 500, "An unexpected error occurred. Please try again later.", ""},
-		{`[{"name": "ok", "command": ""}]`, 500, "An unexpected error occurred. Please try again later.", ""},
+		{`null`, 400, "Request must be a list of MCP tools to sync", ""},
+		{`[{"name": "fetch", "command": "no-such-uvx-here", "args": ["mcp-server-fetch"], "env": {}}]`, 200, "MCP server updated successfully",
+			`MCP server "fetch": command not found: no-such-uvx-here`},
+		// The reference answers these with a 500 (its pydantic error); gohands says what is wrong.
+		{`[{"name": "bad name!", "command": "x"}]`, 400, "Invalid MCP server config at index 0: name: Server name can only contain letters, numbers, hyphens, and underscores", ""},
+		{`[{"name": "ok", "command": ""}]`, 400, "Invalid MCP server config at index 0: command: Command cannot be empty", ""},
+		{`[{"name": "ok", "command": "x", "env": {"A": 1}}]`, 400, "Invalid MCP server config at index 0: env: A: input should be a valid string (got 1)", ""},
+		{`[{"name": "a", "command": "x"}, {"name": " a ", "command": "y"}]`, 400, `Invalid MCP server config at index 1: duplicate server name "a" (also at index 0)`, ""},
 	}
 	for _, c := range cases {
 		code, raw := s.do(t, "POST", "/update_mcp_server", "application/json", strings.NewReader(c.body))

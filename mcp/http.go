@@ -1,0 +1,190 @@
+package mcp
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// MaxMessageBytes bounds one POSTed JSON-RPC message.
+const MaxMessageBytes = 16 << 20
+
+// ServeHTTP serves the MCP routes: the legacy SSE transport at GET /mcp/sse and
+// POST /mcp/messages/?session_id=… (and the same at /sse and /messages/, as the reference
+// mounts its SSE app at /mcp and at /), and Streamable HTTP at POST/GET/DELETE /mcp. Until
+// the first update that lists a server, they are 404, as in the reference.
+func (m *Manager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !m.Mounted() {
+		notFound(w)
+		return
+	}
+	if key := m.cfg.APIKey; key != "" && !bearerOK(r, key) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="Authentication required"`)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error": "invalid_token", "error_description": "Authentication required"}`)
+		return
+	}
+	switch p := r.URL.Path; p {
+	case "/mcp/sse", "/sse":
+		m.sse.stream(w, r, strings.TrimSuffix(p, "/sse"))
+	case "/mcp/messages/", "/messages/":
+		m.sse.message(w, r)
+	case "/mcp", "/mcp/":
+		m.sse.streamable.ServeHTTP(w, r)
+	default:
+		notFound(w)
+	}
+}
+
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, `{"detail":"Not Found"}`)
+}
+
+// bearerOK checks "Authorization: Bearer <key>" in constant time, as the reference's
+// StaticTokenVerifier does (the scheme is case-insensitive).
+func bearerOK(r *http.Request, key string) bool {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(key)) == 1
+}
+
+// sseRoutes is the legacy SSE transport with the reference's URLs: the SDK's
+// SSEServerTransport for each stream, with the session id in ?session_id= (a uuid4 hex, as
+// the Python SDK makes it) at .../messages/.
+type sseRoutes struct {
+	m          *Manager
+	streamable *sdk.StreamableHTTPHandler
+	mu         sync.Mutex
+	sessions   map[string]*sdk.SSEServerTransport
+}
+
+func newSSERoutes(m *Manager) *sseRoutes {
+	s := &sseRoutes{m: m, sessions: map[string]*sdk.SSEServerTransport{}}
+	// The backend reaches the sandbox under whatever host name its runtime gives it: the
+	// SDK's DNS-rebinding check (loopback address, other Host) would refuse it. Access is
+	// guarded by the session key instead, as in the reference.
+	s.streamable = sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return m.srv },
+		&sdk.StreamableHTTPOptions{DisableLocalhostProtection: true, MaxRequestBodyBytes: MaxMessageBytes})
+	return s
+}
+
+var sessionIDRe = regexp.MustCompile(`^[0-9a-fA-F]{32}$`)
+
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return hex.EncodeToString(b[:])
+}
+
+func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	id := newSessionID()
+	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Connection", "keep-alive")
+	w.Header().Set("X-Accel-Buffering", "no")
+	t := &sdk.SSEServerTransport{Endpoint: prefix + "/messages/?session_id=" + id, Response: w, MaxRequestBodyBytes: MaxMessageBytes}
+	s.mu.Lock()
+	s.sessions[id] = t
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sessions, id)
+		s.mu.Unlock()
+	}()
+	ss, err := s.m.srv.Connect(r.Context(), t, nil)
+	if err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = ss.Wait()
+		close(done)
+	}()
+	select {
+	case <-r.Context().Done():
+	case <-done:
+	}
+	_ = ss.Close()
+	<-done
+}
+
+// message is POST .../messages/?session_id=…, with the Python SDK's answers for a missing,
+// malformed or unknown id. A body that is not a JSON-RPC message gets a JSON-RPC parse error.
+func (s *sseRoutes) message(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	id := r.URL.Query().Get("session_id")
+	if id == "" {
+		http.Error(w, "session_id is required", http.StatusBadRequest)
+		return
+	}
+	if !sessionIDRe.MatchString(id) {
+		http.Error(w, "Invalid session ID", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	t := s.sessions[strings.ToLower(id)]
+	s.mu.Unlock()
+	if t == nil {
+		http.Error(w, "Could not find session", http.StatusNotFound)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("request body exceeds %d bytes", MaxMessageBytes), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "failed to read body", http.StatusBadRequest)
+		return
+	}
+	if _, err := jsonrpc.DecodeMessage(body); err != nil {
+		code := int64(-32700)
+		msg := "Parse error"
+		if json.Valid(body) {
+			code, msg = -32600, "Invalid Request"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil,
+			"error": map[string]any{"code": code, "message": msg + ": " + err.Error()}})
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	t.ServeHTTP(w, r)
+}
+
+// sessionCount is the number of open SSE streams (for tests).
+func (s *sseRoutes) sessionCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}

@@ -1,0 +1,334 @@
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/gohands/gohands/plugins/proc"
+)
+
+// TestProxyOneServer: over one server the names stay as they are; results pass through
+// unchanged (text, structured content, images, isError), on both transports.
+func TestProxyOneServer(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	if log := m.Update(context.Background(), []ServerConfig{ts("only")}); log != "" {
+		t.Fatalf("router_error_log: %s", log)
+	}
+	for _, streamable := range []bool{false, true} {
+		t.Run(fmt.Sprint("streamable=", streamable), func(t *testing.T) {
+			cs := connect(t, hs, clientOpts{streamable: streamable})
+			names := toolNames(t, cs)
+			for _, want := range []string{"echo", "add", "image", "fail", "env", "sleep", "crash"} {
+				if !slices.Contains(names, want) {
+					t.Fatalf("tools %v lack %s", names, want)
+				}
+			}
+			if r := call(t, cs, "echo", map[string]any{"text": "héllo"}); text(r) != "héllo" || r.IsError {
+				t.Fatalf("echo: %s", jsonOf(r))
+			}
+			r := call(t, cs, "add", map[string]any{"A": 2, "B": 3})
+			if got := jsonOf(r.StructuredContent); got != `{"sum":5}` {
+				t.Fatalf("add: %s", jsonOf(r))
+			}
+			r = call(t, cs, "image", map[string]any{})
+			img, ok := r.Content[0].(*sdk.ImageContent)
+			if !ok || img.MIMEType != "image/png" || string(img.Data) != "\x89PNG\r\n" {
+				t.Fatalf("image: %s", jsonOf(r))
+			}
+			if r := call(t, cs, "fail", map[string]any{}); !r.IsError || text(r) != "it failed" {
+				t.Fatalf("fail: %s", jsonOf(r))
+			}
+			if r := call(t, cs, "nope", map[string]any{}); !r.IsError || text(r) != "Unknown tool: nope" {
+				t.Fatalf("unknown tool: %s", jsonOf(r))
+			}
+		})
+	}
+}
+
+// TestProxySeveralServers: over several servers, tools and prompts are "<server>_<name>" and
+// resource URIs "scheme://<server>/rest", as fastmcp 2.12.4's proxy names them; each call
+// reaches the right server.
+func TestProxySeveralServers(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	a, b := ts("alpha"), ts("beta")
+	b.Env = map[string]string{"WHO": "beta"}
+	a.Env = map[string]string{"WHO": "alpha"}
+	if log := m.Update(context.Background(), []ServerConfig{a, b}); log != "" {
+		t.Fatal(log)
+	}
+	cs := connect(t, hs, clientOpts{})
+	names := toolNames(t, cs)
+	if !slices.Contains(names, "alpha_echo") || !slices.Contains(names, "beta_env") || slices.Contains(names, "echo") {
+		t.Fatalf("names: %v", names)
+	}
+	for _, s := range []string{"alpha", "beta"} {
+		if got := text(call(t, cs, s+"_env", map[string]any{"name": "WHO"})); !strings.Contains(got, `"value":"`+s+`"`) {
+			t.Fatalf("%s_env: %s", s, got)
+		}
+	}
+	ctx := context.Background()
+	res, err := cs.ListResources(ctx, nil)
+	if err != nil || len(res.Resources) != 2 {
+		t.Fatalf("resources: %v %s", err, jsonOf(res))
+	}
+	rr, err := cs.ReadResource(ctx, &sdk.ReadResourceParams{URI: "test://beta/static/hello"})
+	if err != nil || rr.Contents[0].Text != "hello resource" {
+		t.Fatalf("read: %v %s", err, jsonOf(rr))
+	}
+	tm, err := cs.ListResourceTemplates(ctx, nil)
+	if err != nil || !strings.Contains(jsonOf(tm), "test://alpha/item/{id}") {
+		t.Fatalf("templates: %v %s", err, jsonOf(tm))
+	}
+	rr, err = cs.ReadResource(ctx, &sdk.ReadResourceParams{URI: "test://alpha/item/42"})
+	if err != nil || rr.Contents[0].Text != "item 42" {
+		t.Fatalf("template read: %v %s", err, jsonOf(rr))
+	}
+	gp, err := cs.GetPrompt(ctx, &sdk.GetPromptParams{Name: "beta_greet", Arguments: map[string]string{"who": "you"}})
+	if err != nil || gp.Messages[0].Content.(*sdk.TextContent).Text != "hello you" {
+		t.Fatalf("prompt: %v %s", err, jsonOf(gp))
+	}
+}
+
+// TestStartupFailures: every server that cannot start is named in the error log with why
+// (command not found, exit status and stderr tail, garbage or a huge line on stdout,
+// initialize timeout), and the healthy one still serves.
+func TestStartupFailures(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, func(c *Config) { c.InitTimeout = 2 * time.Second })
+	cfgs := []ServerConfig{
+		ts("good"), ts("quits", "exit"), ts("garbage", "garbage"), ts("huge", "hugeline"), ts("mute", "noinit"),
+		{Name: "missing", Command: "no-such-mcp-server-xyz", Env: map[string]string{}},
+	}
+	log := m.Update(context.Background(), cfgs)
+	for _, want := range []string{
+		`MCP server "quits" exited during start-up (exit status 3); stderr: testserver: loading config` + "\n" + `fatal: cannot open config.toml`,
+		`MCP server "garbage" failed during start-up: stdout is not a JSON-RPC stream`,
+		`MCP server "huge" failed during start-up: a line on stdout exceeded the 16777216-byte limit`,
+		`MCP server "mute": initialize timed out after 2s; stderr: testserver: thinking forever`,
+		`MCP server "missing": command not found: no-such-mcp-server-xyz`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("router_error_log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, `"good"`) {
+		t.Errorf("good server reported: %s", log)
+	}
+	st := m.Status()
+	if len(st) != 6 || st[0].State != StateRunning || st[0].Tools == 0 {
+		t.Fatalf("status: %s", jsonOf(st))
+	}
+	for _, s := range st[1:] {
+		if s.State != StateFailed || s.LastError == "" {
+			t.Fatalf("status: %s", jsonOf(st))
+		}
+	}
+	// Six servers configured: the good one's tools are prefixed, and they work.
+	cs := connect(t, hs, clientOpts{})
+	if r := call(t, cs, "good_echo", map[string]any{"text": "still here"}); text(r) != "still here" {
+		t.Fatalf("%s", jsonOf(r))
+	}
+}
+
+// TestCrashDuringCall: a server that dies in a call turns the call into an error result
+// naming it, its exit status and its stderr tail; the next call restarts it.
+func TestCrashDuringCall(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("fragile")})
+	cs := connect(t, hs, clientOpts{})
+	r := call(t, cs, "crash", map[string]any{})
+	if got := text(r); !r.IsError || !strings.Contains(got, `MCP server "fragile" exited while running (exit status 7)`) ||
+		!strings.Contains(got, "panic: the crash tool was called") {
+		t.Fatalf("crash: %s", jsonOf(r))
+	}
+	if st := m.Status(); st[0].State != StateFailed {
+		t.Fatalf("status: %s", jsonOf(st))
+	}
+	if r := call(t, cs, "echo", map[string]any{"text": "back"}); text(r) != "back" {
+		t.Fatalf("after restart: %s", jsonOf(r))
+	}
+	if st := m.Status(); st[0].State != StateRunning || st[0].Restarts != 1 {
+		t.Fatalf("status: %s", jsonOf(st))
+	}
+	// A second crash right away: the next restart waits for its back-off, and says so.
+	call(t, cs, "crash", map[string]any{})
+	r = call(t, cs, "echo", map[string]any{"text": "x"})
+	if text(r) != "x" {
+		// Within the back-off the call gets a clear error rather than hanging.
+		if !r.IsError || !strings.Contains(text(r), "next restart attempt in") {
+			t.Fatalf("during back-off: %s", jsonOf(r))
+		}
+	}
+}
+
+// TestGarbageWhileRunning: a server that prints non-JSON in the middle of a call is failed
+// (and killed), the call gets an error result, the next call restarts it.
+func TestGarbageWhileRunning(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("noisy")})
+	pid := m.Status()[0].PID
+	cs := connect(t, hs, clientOpts{})
+	r := call(t, cs, "garble", map[string]any{})
+	if !r.IsError || !strings.Contains(text(r), `MCP server "noisy"`) {
+		t.Fatalf("garble: %s", jsonOf(r))
+	}
+	waitFor(t, "the garbling process to die", 5*time.Second, func() bool { return !proc.Alive(pid) })
+	if r := call(t, cs, "echo", map[string]any{"text": "ok"}); text(r) != "ok" {
+		t.Fatalf("after restart: %s", jsonOf(r))
+	}
+}
+
+// TestUpdateIsADiff: unchanged servers keep running (same pid, the client session goes on);
+// removed ones stop; clients hear tools/list_changed.
+func TestUpdateIsADiff(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("keep")})
+	pid := m.Status()[0].PID
+	var changed atomic.Int32
+	cs := connect(t, hs, clientOpts{opts: &sdk.ClientOptions{ToolListChangedHandler: func(context.Context, *sdk.ToolListChangedRequest) { changed.Add(1) }}})
+	if r := call(t, cs, "echo", map[string]any{"text": "1"}); text(r) != "1" {
+		t.Fatal(jsonOf(r))
+	}
+	other := ts("other")
+	if log := m.Update(context.Background(), []ServerConfig{ts("keep"), other}); log != "" {
+		t.Fatal(log)
+	}
+	if st := m.Status(); st[0].PID != pid || st[0].Restarts != 0 {
+		t.Fatalf("keep restarted: %d → %s", pid, jsonOf(st))
+	}
+	waitFor(t, "tools/list_changed", 5*time.Second, func() bool { return changed.Load() > 0 })
+	if r := call(t, cs, "keep_echo", map[string]any{"text": "2"}); text(r) != "2" {
+		t.Fatal(jsonOf(r))
+	}
+	other.Env = map[string]string{"X": "changed"}
+	m.Update(context.Background(), []ServerConfig{other})
+	waitFor(t, "the removed server to exit", 5*time.Second, func() bool { return !proc.Alive(pid) })
+	names := toolNames(t, cs)
+	if !slices.Contains(names, "echo") || slices.Contains(names, "keep_echo") {
+		t.Fatalf("names after update: %v", names)
+	}
+	if got := text(call(t, cs, "env", map[string]any{"name": "X"})); !strings.Contains(got, `"value":"changed"`) {
+		t.Fatal(got)
+	}
+	// An empty list stops everything; the routes stay mounted, as in the reference.
+	m.Update(context.Background(), nil)
+	if len(m.Status()) != 0 || len(toolNames(t, cs)) != 0 {
+		t.Fatalf("after []: %s", jsonOf(m.Status()))
+	}
+}
+
+// TestChildEnvironment: a child runs in the working dir, in its own process group, with the
+// user's environment plus its env.
+func TestChildEnvironment(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	c := ts("e")
+	c.Env = map[string]string{"MCP_TEST_VAR": "v=1 2"}
+	m.Update(context.Background(), []ServerConfig{c})
+	cs := connect(t, hs, clientOpts{})
+	got := text(call(t, cs, "env", map[string]any{"name": "MCP_TEST_VAR"}))
+	want := fmt.Sprintf(`{"cwd":%q,"pgid_is_pid":true,"uid":%d,"value":"v=1 2"}`, m.cfg.WorkDir, os.Getuid())
+	if got != want {
+		t.Fatalf("got %s want %s", got, want)
+	}
+	home := text(call(t, cs, "env", map[string]any{"name": "HOME"}))
+	if !strings.Contains(home, `"value":"`+currentUser(t).Home+`"`) {
+		t.Fatalf("HOME: %s", home)
+	}
+}
+
+// TestProgressAndTimeout: progress notifications come back with the client's own token; a
+// call that outlives the per-call timeout becomes an error result.
+func TestProgressAndTimeout(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, func(c *Config) { c.CallTimeout = 300 * time.Millisecond })
+	m.Update(context.Background(), []ServerConfig{ts("slow")})
+	var mu sync.Mutex
+	var toks []any
+	cs := connect(t, hs, clientOpts{streamable: true, opts: &sdk.ClientOptions{ProgressNotificationHandler: func(_ context.Context, r *sdk.ProgressNotificationClientRequest) {
+		mu.Lock()
+		toks = append(toks, r.Params.ProgressToken)
+		mu.Unlock()
+	}}})
+	p := &sdk.CallToolParams{Name: "sleep", Arguments: map[string]any{"ms": 40}}
+	p.SetProgressToken("my-token")
+	res, err := cs.CallTool(context.Background(), p)
+	if err != nil || text(res) != "slept" {
+		t.Fatalf("%v %s", err, jsonOf(res))
+	}
+	waitFor(t, "progress", 5*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(toks) == 4 })
+	mu.Lock()
+	for _, tk := range toks {
+		if tk != "my-token" {
+			t.Fatalf("tokens: %v", toks)
+		}
+	}
+	mu.Unlock()
+	r := call(t, cs, "sleep", map[string]any{"ms": 20000})
+	if !r.IsError || text(r) != `MCP server "slow": call to sleep timed out` {
+		t.Fatalf("timeout: %s", jsonOf(r))
+	}
+}
+
+// TestFloodIsBounded: calls beyond the queue limit get an error result at once; the others
+// complete.
+func TestFloodIsBounded(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, func(c *Config) { c.QueueLimit = 3 })
+	m.Update(context.Background(), []ServerConfig{ts("busy")})
+	cs := connect(t, hs, clientOpts{})
+	var wg sync.WaitGroup
+	var ok, busy atomic.Int32
+	for range 12 {
+		wg.Go(func() {
+			r := call(t, cs, "sleep", map[string]any{"ms": 400})
+			switch {
+			case text(r) == "slept":
+				ok.Add(1)
+			case r.IsError && strings.Contains(text(r), `MCP server "busy" is busy: 3 calls already in flight`):
+				busy.Add(1)
+			default:
+				t.Errorf("unexpected: %s", jsonOf(r))
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() < 3 || busy.Load() == 0 || ok.Load()+busy.Load() != 12 {
+		t.Fatalf("ok %d busy %d", ok.Load(), busy.Load())
+	}
+}
+
+// TestCloseKillsChildren: Close leaves no child behind.
+func TestCloseKillsChildren(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("a"), ts("b")})
+	var pids []int
+	for _, s := range m.Status() {
+		pids = append(pids, s.PID)
+	}
+	m.Close()
+	for _, pid := range pids {
+		if proc.Alive(pid) || syscall.Kill(-pid, 0) == nil {
+			t.Fatalf("pid %d survived Close", pid)
+		}
+	}
+	if log := m.Update(context.Background(), []ServerConfig{ts("c")}); !strings.Contains(log, "shutting down") {
+		t.Fatal(log)
+	}
+}

@@ -1,0 +1,463 @@
+package mcp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/gohands/gohands/internal/fault"
+	"github.com/gohands/gohands/plugins/proc"
+)
+
+// The states of a stdio server, as /server_info shows them.
+const (
+	StateStarting = "starting"
+	StateRunning  = "running"
+	StateFailed   = "failed"
+)
+
+// upstream is one stdio MCP server: its config and its current process (an incarnation).
+// The proxy's tools stay registered while it is down, so that a call reaches it, gets a clear
+// error and triggers a restart (with a back-off) instead of vanishing.
+type upstream struct {
+	m      *Manager
+	cfg    ServerConfig
+	stderr *ring
+	slots  chan struct{} // bounds the calls queued on this server
+
+	startMu sync.Mutex // one (re)start at a time
+
+	mu        sync.Mutex
+	state     string
+	lastErr   string
+	starts    int
+	fails     int // consecutive failures, for the back-off
+	retryAt   time.Time
+	removed   bool
+	inc       *incarnation
+	tools     []*sdk.Tool
+	resources []*sdk.Resource
+	templates []*sdk.ResourceTemplate
+	prompts   []*sdk.Prompt
+}
+
+// incarnation is one run of the server's process and its client session.
+type incarnation struct {
+	cmd     *exec.Cmd
+	pid     int
+	cs      *sdk.ClientSession
+	stdout  *os.File
+	exited  chan struct{} // closed once the process was reaped
+	status  string        // "exit status 3", "signal: killed"; set before exited closes
+	dead    chan struct{} // closed once the session ended and the reason was recorded
+	closing atomic.Bool   // set by stop: the end is not a crash
+}
+
+func newUpstream(m *Manager, cfg ServerConfig) *upstream {
+	return &upstream{m: m, cfg: cfg, stderr: newRing(64 << 10), slots: make(chan struct{}, m.cfg.QueueLimit), state: StateStarting}
+}
+
+// start runs the process and the MCP handshake, then lists what the server offers. It holds
+// startMu; on failure the server is marked failed with the reason, which it returns.
+func (u *upstream) start(ctx context.Context) error {
+	u.mu.Lock()
+	if u.removed {
+		u.mu.Unlock()
+		return fault.New(fault.Unavailable, "MCP server %q was removed", u.cfg.Name)
+	}
+	u.state = StateStarting
+	u.starts++
+	u.mu.Unlock()
+
+	inc, feats, err := u.spawn(ctx)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if err != nil {
+		u.state, u.lastErr = StateFailed, err.Error()
+		u.fails++
+		u.retryAt = time.Now().Add(backoff(u.fails))
+		return err
+	}
+	if u.removed { // removed while starting
+		go u.m.stopIncarnation(inc)
+		return fault.New(fault.Unavailable, "MCP server %q was removed", u.cfg.Name)
+	}
+	u.inc, u.state, u.lastErr = inc, StateRunning, ""
+	u.tools, u.resources, u.templates, u.prompts = feats.tools, feats.resources, feats.templates, feats.prompts
+	go u.watch(inc)
+	return nil
+}
+
+// backoff is the wait before restart attempt n (n ≥ 1 consecutive failures): none for the
+// first, then 1 s doubling up to 30 s.
+func backoff(n int) time.Duration {
+	if n <= 1 {
+		return 0
+	}
+	d := time.Second << min(n-2, 5)
+	return min(d, 30*time.Second)
+}
+
+type features struct {
+	tools     []*sdk.Tool
+	resources []*sdk.Resource
+	templates []*sdk.ResourceTemplate
+	prompts   []*sdk.Prompt
+}
+
+func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
+	cfg := &u.m.cfg
+	name := u.cfg.Name
+	var extra []string
+	for k, v := range u.cfg.Env {
+		extra = append(extra, k+"="+v)
+	}
+	env := proc.Env(cfg.BaseEnv, cfg.User, extra...)
+	path, err := lookPath(u.cfg.Command, envValue(env, "PATH"), cfg.WorkDir)
+	if err != nil {
+		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: command not found: %s", name, u.cfg.Command))
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, features{}, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, features{}, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		outR.Close()
+		outW.Close()
+		return nil, features{}, err
+	}
+	cmd := exec.Command(path, u.cfg.Args...)
+	cmd.Args[0] = u.cfg.Command
+	cmd.Dir, cmd.Env = cfg.WorkDir, env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	proc.Prepare(cmd, cfg.User)
+	err = cmd.Start()
+	inR.Close()
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		errR.Close()
+		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: cannot start %s: %v", name, u.cfg.Command, err))
+	}
+	inc := &incarnation{cmd: cmd, pid: cmd.Process.Pid, stdout: outR, exited: make(chan struct{}), dead: make(chan struct{})}
+	go u.drainStderr(errR)
+	go func() {
+		err := cmd.Wait()
+		inc.status = exitStatus(cmd, err)
+		// Whatever the leader left behind in its group dies with it: no orphans.
+		_ = proc.KillGroup(inc.pid, syscall.SIGKILL)
+		close(inc.exited)
+	}()
+
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.InitTimeout)
+	defer cancel()
+	client := sdk.NewClient(&sdk.Implementation{Name: "gohands-mcp-proxy", Version: Version}, &sdk.ClientOptions{
+		ToolListChangedHandler:      func(context.Context, *sdk.ToolListChangedRequest) { go u.refresh(inc) },
+		PromptListChangedHandler:    func(context.Context, *sdk.PromptListChangedRequest) { go u.refresh(inc) },
+		ResourceListChangedHandler:  func(context.Context, *sdk.ResourceListChangedRequest) { go u.refresh(inc) },
+		ProgressNotificationHandler: u.m.forwardProgress,
+	})
+	cs, err := client.Connect(ictx, &sdk.IOTransport{Reader: outR, Writer: inW, MaxLineLength: cfg.MaxLineLength}, nil)
+	var feats features
+	if err == nil {
+		inc.cs = cs
+		feats, err = listFeatures(ictx, cs)
+	}
+	if err != nil {
+		if cs != nil {
+			_ = cs.Close()
+		} else {
+			inW.Close()
+			outR.Close()
+		}
+		why := u.failure(inc, err, ictx.Err() != nil, "during start-up")
+		inc.closing.Store(true)
+		u.m.stopIncarnation(inc)
+		close(inc.dead)
+		return nil, features{}, fault.Wrap(fault.Unavailable, err, why)
+	}
+	return inc, feats, nil
+}
+
+// failure words why an incarnation ended: the process's exit status and the tail of its
+// stderr when it exited, else the timeout or the protocol error.
+func (u *upstream) failure(inc *incarnation, err error, timedOut bool, when string) string {
+	name := u.cfg.Name
+	exited := false
+	select {
+	case <-inc.exited:
+		exited = true
+	case <-time.After(time.Second):
+	}
+	var msg string
+	perr, isProto := protocolError(err)
+	switch {
+	case isProto:
+		msg = fmt.Sprintf("MCP server %q failed %s: %s", name, when, perr)
+	case exited:
+		msg = fmt.Sprintf("MCP server %q exited %s (%s)", name, when, inc.status)
+	case timedOut:
+		msg = fmt.Sprintf("MCP server %q: initialize timed out after %s", name, u.m.cfg.InitTimeout)
+	default:
+		msg = fmt.Sprintf("MCP server %q failed %s: %s", name, when, perr)
+	}
+	// The stderr pipe may still hold the last lines; give the drain a moment.
+	if exited {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if tail := u.stderr.tail(5); tail != "" {
+		msg += "; stderr: " + tail
+	}
+	return msg
+}
+
+// protocolError words an error of the stdout stream; ok reports that the stream itself was
+// bad (not JSON, a line over the limit), which says more than the exit that followed.
+func protocolError(err error) (string, bool) {
+	s := err.Error()
+	if strings.Contains(s, "maximum line length") {
+		return fmt.Sprintf("a line on stdout exceeded the %d-byte limit", DefaultMaxLineLength), true
+	}
+	for _, marker := range []string{"invalid character", "invalid trailing data", "cannot unmarshal", "unexpected end of JSON"} {
+		if i := strings.Index(s, marker); i >= 0 {
+			return "stdout is not a JSON-RPC stream (" + s[i:] + ")", true
+		}
+	}
+	return s, false
+}
+
+func exitStatus(cmd *exec.Cmd, err error) string {
+	if cmd.ProcessState != nil {
+		return cmd.ProcessState.String()
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "exited"
+}
+
+func listFeatures(ctx context.Context, cs *sdk.ClientSession) (features, error) {
+	var f features
+	caps := cs.InitializeResult().Capabilities
+	if caps == nil {
+		return f, nil
+	}
+	if caps.Tools != nil {
+		for t, err := range cs.Tools(ctx, nil) {
+			if err != nil {
+				return f, fmt.Errorf("tools/list: %w", err)
+			}
+			f.tools = append(f.tools, t)
+		}
+	}
+	// Resources and prompts are optional extras: a server that advertises them but fails to
+	// list them still serves its tools.
+	if caps.Resources != nil {
+		for r, err := range cs.Resources(ctx, nil) {
+			if err != nil {
+				break
+			}
+			f.resources = append(f.resources, r)
+		}
+		for r, err := range cs.ResourceTemplates(ctx, nil) {
+			if err != nil {
+				break
+			}
+			f.templates = append(f.templates, r)
+		}
+	}
+	if caps.Prompts != nil {
+		for p, err := range cs.Prompts(ctx, nil) {
+			if err != nil {
+				break
+			}
+			f.prompts = append(f.prompts, p)
+		}
+	}
+	return f, nil
+}
+
+// watch waits for the session to end; an end that stop did not ask for is a crash.
+func (u *upstream) watch(inc *incarnation) {
+	werr := inc.cs.Wait()
+	if inc.closing.Load() {
+		close(inc.dead)
+		return
+	}
+	if werr == nil {
+		werr = io.EOF
+	}
+	// The process may still run (it wrote garbage): it has to go.
+	select {
+	case <-inc.exited:
+	case <-time.After(500 * time.Millisecond):
+		_ = proc.KillGroup(inc.pid, syscall.SIGKILL)
+	}
+	why := u.failure(inc, werr, false, "while running")
+	u.mu.Lock()
+	if u.inc == inc {
+		u.state, u.lastErr = StateFailed, why
+		u.fails++
+		u.retryAt = time.Now().Add(backoff(u.fails))
+	}
+	u.mu.Unlock()
+	log.Printf("mcp: %s", why)
+	close(inc.dead)
+}
+
+// refresh re-lists the features after a list_changed notification and updates the proxy.
+func (u *upstream) refresh(inc *incarnation) {
+	ctx, cancel := context.WithTimeout(context.Background(), u.m.cfg.InitTimeout)
+	defer cancel()
+	f, err := listFeatures(ctx, inc.cs)
+	if err != nil {
+		return
+	}
+	u.mu.Lock()
+	if u.inc != inc {
+		u.mu.Unlock()
+		return
+	}
+	u.tools, u.resources, u.templates, u.prompts = f.tools, f.resources, f.templates, f.prompts
+	u.mu.Unlock()
+	u.m.rebuild()
+}
+
+func (u *upstream) drainStderr(r *os.File) {
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			_, _ = u.stderr.Write(line)
+			if u.m.cfg.LogStderr {
+				log.Printf("mcp[%s] %s", u.cfg.Name, strings.TrimRight(string(line), "\r\n"))
+			}
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return
+		}
+	}
+}
+
+// session returns the running session, restarting a failed server when its back-off is over.
+func (u *upstream) session(ctx context.Context) (*incarnation, error) {
+	u.mu.Lock()
+	if u.state == StateRunning && u.inc != nil {
+		inc := u.inc
+		u.mu.Unlock()
+		return inc, nil
+	}
+	if u.removed {
+		u.mu.Unlock()
+		return nil, fault.New(fault.Unavailable, "MCP server %q was removed", u.cfg.Name)
+	}
+	u.mu.Unlock()
+	u.startMu.Lock()
+	defer u.startMu.Unlock()
+	u.mu.Lock()
+	if u.state == StateRunning && u.inc != nil {
+		inc := u.inc
+		u.mu.Unlock()
+		return inc, nil
+	}
+	if wait := time.Until(u.retryAt); wait > 0 {
+		why := u.lastErr
+		u.mu.Unlock()
+		return nil, fault.New(fault.Unavailable, "%s (next restart attempt in %s)", why, wait.Round(100*time.Millisecond))
+	}
+	prev := u.lastErr
+	u.mu.Unlock()
+	if err := u.start(ctx); err != nil {
+		if prev != "" && prev != err.Error() {
+			return nil, fault.New(fault.Unavailable, "%s; restart failed: %s", prev, err)
+		}
+		return nil, err
+	}
+	log.Printf("mcp: restarted MCP server %q", u.cfg.Name)
+	u.m.rebuild()
+	u.mu.Lock()
+	inc := u.inc
+	u.mu.Unlock()
+	return inc, nil
+}
+
+// status is the /server_info view of the server.
+func (u *upstream) status() ServerStatus {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	s := ServerStatus{Name: u.cfg.Name, State: u.state, Tools: len(u.tools), Restarts: max(u.starts-1, 0), LastError: u.lastErr}
+	if u.inc != nil && u.state == StateRunning {
+		s.PID = u.inc.pid
+	}
+	return s
+}
+
+// lookPath finds cmd as the child's PATH would (not the server's), relative to dir when it
+// holds a slash.
+func lookPath(cmd, path, dir string) (string, error) {
+	if strings.Contains(cmd, "/") {
+		p := cmd
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return p, isExec(p)
+	}
+	for d := range strings.SplitSeq(path, ":") {
+		if d == "" {
+			d = "."
+		}
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		p := filepath.Join(d, cmd)
+		if isExec(p) == nil {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
+func isExec(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+		return fmt.Errorf("%s is not executable", p)
+	}
+	return nil
+}
+
+func envValue(env []string, k string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], k+"="); ok {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Real MCP servers and clients for the mcp package's tests (issue 10):
+#   $GOHANDS_MCP_VENV (/opt/gohands/mcp): mcp-server-time (a stdio server) and the Python
+#     clients the backend uses: the `mcp` SDK and fastmcp pinned to openhands-ai 0.62's lock
+#     (fastmcp 2.12.4).
+#   $GOHANDS_MCP_NPM (/opt/gohands/mcp-npm): @modelcontextprotocol/server-filesystem and
+#     server-everything (stdio servers on node).
+# The venv uses Debian's python so that a non-root sandbox user can run it. A stamp file
+# records the package set: a second run is a no-op.
+set -euo pipefail
+venv="${GOHANDS_MCP_VENV:-/opt/gohands/mcp}"
+npmdir="${GOHANDS_MCP_NPM:-/opt/gohands/mcp-npm}"
+pkgs="fastmcp==2.12.4 mcp==1.30.0 mcp-server-time==2026.10.10"
+npkgs="@modelcontextprotocol/server-filesystem@2026.8.31 @modelcontextprotocol/server-everything@2026.8.31"
+
+stamp="$venv/.gohands-stamp"
+if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && "$venv/bin/python" -c 'import fastmcp, mcp, mcp_server_time' 2>/dev/null; }; then
+  if ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
+  fi
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  /usr/bin/python3 -m venv "$venv"
+  # shellcheck disable=SC2086 # the package list is meant to split
+  "$venv/bin/pip" install -q --disable-pip-version-check $pkgs
+  chmod -R a+rX "$venv"
+  echo "$pkgs" > "$stamp"
+fi
+
+nstamp="$npmdir/.gohands-stamp"
+if ! { [ -f "$nstamp" ] && [ "$(cat "$nstamp")" = "$npkgs" ] && [ -x "$npmdir/bin/mcp-server-filesystem" ] && [ -x "$npmdir/bin/mcp-server-everything" ]; }; then
+  command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are needed"; exit 1; }
+  export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+  rm -rf "$npmdir"
+  mkdir -p "$npmdir"
+  # shellcheck disable=SC2086
+  npm install -g --prefix "$npmdir" $npkgs >/dev/null
+  chmod -R a+rX "$npmdir"
+  echo "$npkgs" > "$nstamp"
+fi
