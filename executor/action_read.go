@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/gohands/gohands/files"
+	"github.com/gohands/gohands/internal/fault"
 )
 
 type readArgs struct {
@@ -42,11 +42,11 @@ func (x *Executor) read(_ context.Context, a *Action) (*Observation, error) {
 		end = *args.End
 	}
 	res, err := x.files.Read(args.Path, x.cwd(), start, end)
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.Tool {
+		return ErrorObs(fe.Msg), nil
+	}
 	if err != nil {
 		return nil, err
-	}
-	if res.ErrText != "" {
-		return ErrorObs(res.ErrText), nil
 	}
 	return ReadObs(res.Content, res.Path, "default"), nil
 }
@@ -55,9 +55,8 @@ func (x *Executor) read(_ context.Context, a *Action) (*Observation, error) {
 // (and a directory listing's stderr) become "ERROR:\n…" content; other errors escape.
 func (x *Executor) runEditor(req files.EditRequest) (content string, oldContent, newContent *string, err error) {
 	res, err := x.files.Editor().Edit(req)
-	var te *files.ToolError
-	if errors.As(err, &te) {
-		return "ERROR:\n" + te.Msg, nil, nil, nil
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.Tool {
+		return "ERROR:\n" + fe.Msg, nil, nil, nil
 	}
 	if err != nil {
 		return "", nil, nil, err

@@ -1,6 +1,10 @@
 package executor
 
-import "context"
+import (
+	"context"
+
+	"github.com/gohands/gohands/internal/fault"
+)
 
 type writeArgs struct {
 	Path    string `json:"path"`
@@ -23,11 +27,11 @@ func (x *Executor) write(_ context.Context, a *Action) (*Observation, error) {
 		end = *args.End
 	}
 	res, err := x.files.Write(args.Path, x.cwd(), args.Content, start, end)
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.Tool {
+		return ErrorObs(fe.Msg), nil
+	}
 	if err != nil {
 		return nil, err
-	}
-	if res.ErrText != "" {
-		return ErrorObs(res.ErrText), nil
 	}
 	return WriteObs(res.Path), nil
 }

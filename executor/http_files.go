@@ -9,7 +9,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/gohands/gohands/files"
+	"github.com/gohands/gohands/internal/fault"
 	"github.com/labstack/echo/v4"
 )
 
@@ -115,12 +115,15 @@ func (x *Executor) downloadFiles(c echo.Context) error {
 
 // fileError maps a files error to the status the reference meant (it wraps its 400/404s
 // into 500s; clients only check for non-2xx) and its text.
+// A TooLarge upload is a 400 too: the reference has no limit, hence no 413 to copy.
 func fileError(err error) error {
-	switch {
-	case errors.Is(err, files.ErrInvalid):
-		return detail(http.StatusBadRequest, err.Error())
-	case errors.Is(err, files.ErrNotFound):
-		return detail(http.StatusNotFound, err.Error())
+	if fe, ok := fault.As(err); ok {
+		switch fe.Kind {
+		case fault.Invalid, fault.TooLarge:
+			return detail(http.StatusBadRequest, fe.Msg)
+		case fault.NotFound:
+			return detail(http.StatusNotFound, fe.Msg)
+		}
 	}
 	return detail(http.StatusInternalServerError, err.Error())
 }

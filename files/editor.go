@@ -10,13 +10,6 @@ import (
 	"syscall"
 )
 
-// ToolError is an expected editor failure; its message is the reference's text.
-type ToolError struct{ Msg string }
-
-func (e *ToolError) Error() string { return e.Msg }
-
-func toolErr(format string, a ...any) error { return &ToolError{Msg: fmt.Sprintf(format, a...)} }
-
 func paramMissing(command, param string) error {
 	return toolErr("Parameter `%s` is required for command: %s.", param, command)
 }
@@ -96,8 +89,8 @@ func NewEditor(workspaceRoot string, maxFileSize int64) *Editor {
 // Close removes the undo history's spill files.
 func (e *Editor) Close() { e.history.close() }
 
-// Edit runs one command. A *ToolError is an expected failure with the reference's text;
-// any other error is unexpected (the reference lets those escape as HTTP 500).
+// Edit runs one command. A *fault.Error of kind Tool is an expected failure with the
+// reference's text; any other error is unexpected (the reference lets those escape as HTTP 500).
 func (e *Editor) Edit(req EditRequest) (EditResult, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

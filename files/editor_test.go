@@ -1,7 +1,8 @@
 package files
 
 import (
-	"errors"
+	"github.com/gohands/gohands/internal/fault"
+
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,8 +54,8 @@ func (s step) check(t *testing.T, e *Editor, path string) {
 	t.Helper()
 	res, err := e.Edit(s.req)
 	if s.wantErr != "" || len(s.errHas) > 0 {
-		var te *ToolError
-		if !errors.As(err, &te) {
+		te, ok := fault.As(err)
+		if !ok || te.Kind != fault.Tool {
 			t.Fatalf("%s: want tool error, got %v (output %q)", s.req.Command, err, res.Output)
 		}
 		if s.wantErr != "" && te.Msg != s.wantErr {
@@ -522,8 +523,8 @@ func TestEditorEncodings(t *testing.T) {
 		// A character cp1251 cannot hold: the reference's error text, and the file intact
 		// (the reference leaves it empty).
 		res, err := e.Edit(EditRequest{Command: "str_replace", Path: p, OldStr: sp("numbers"), NewStr: sp("numbers →")})
-		var te *ToolError
-		if !errors.As(err, &te) || !strings.HasPrefix(te.Msg, "Ran into 'charmap' codec can't encode character '\\u2192' in position ") || !strings.HasSuffix(te.Msg, " while trying to write to "+p) {
+		te, ok := fault.As(err)
+		if !ok || te.Kind != fault.Tool || !strings.HasPrefix(te.Msg, "Ran into 'charmap' codec can't encode character '\\u2192' in position ") || !strings.HasSuffix(te.Msg, " while trying to write to "+p) {
 			t.Fatalf("got %v %q", err, res.Output)
 		}
 		if readFixture(t, p) != cp1251(cyr) {

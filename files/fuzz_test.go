@@ -1,7 +1,8 @@
 package files
 
 import (
-	"errors"
+	"github.com/gohands/gohands/internal/fault"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,9 +34,8 @@ func FuzzEditor(f *testing.F) {
 
 		check := func(cmd string, res EditResult, err error) {
 			after := readFixture(t, p)
-			var te *ToolError
 			if err != nil {
-				if !errors.As(err, &te) {
+				if !fault.Is(err, fault.Tool) {
 					t.Fatalf("%s: unexpected error type %T: %v", cmd, err, err)
 				}
 				if after != before {

@@ -1,6 +1,8 @@
 package files
 
 import (
+	"github.com/gohands/gohands/internal/fault"
+
 	"encoding/json"
 	"strings"
 	"testing"
@@ -114,4 +116,12 @@ func TestDetectEncoding(t *testing.T) {
 			t.Errorf("DetectEncoding(%q) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+// errText is the client-visible text of an expected failure ("" for none).
+func errText(err error) string {
+	if fe, ok := fault.As(err); ok {
+		return fe.Msg
+	}
+	return ""
 }

@@ -10,12 +10,10 @@ import (
 	"unicode/utf8"
 )
 
-// ReadResult is the outcome of a default `read`: Content and Path on success, or ErrText
-// for an error observation.
+// ReadResult is the outcome of a default `read`. An error observation is a Tool fault.
 type ReadResult struct {
 	Content string
 	Path    string
-	ErrText string
 }
 
 // Resolve is the reference's _resolve_path: relative paths join the shell's cwd, and the
@@ -53,7 +51,7 @@ func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
 		return readError(err, fp, cwd)
 	}
 	if !utf8.Valid(data) {
-		return ReadResult{ErrText: "File could not be decoded as utf-8: " + fp + "."}, nil
+		return ReadResult{}, toolText("File could not be decoded as utf-8: " + fp + ".")
 	}
 	lines := splitKeepEnds(universalNewlines(string(data)))
 	return ReadResult{Content: strings.Join(readLines(lines, start, end), ""), Path: fp}, nil
@@ -62,9 +60,9 @@ func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
 func readError(err error, fp, cwd string) (ReadResult, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return ReadResult{ErrText: "File not found: " + fp + ". Your current working directory is " + cwd + "."}, nil
+		return ReadResult{}, toolText("File not found: " + fp + ". Your current working directory is " + cwd + ".")
 	case errors.Is(err, syscall.EISDIR):
-		return ReadResult{ErrText: "Path is a directory: " + fp + ". You can only read files"}, nil
+		return ReadResult{}, toolText("Path is a directory: " + fp + ". You can only read files")
 	}
 	return ReadResult{}, errors.New(pyOSError(err))
 }

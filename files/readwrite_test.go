@@ -1,9 +1,10 @@
 package files
 
 import (
+	"github.com/gohands/gohands/internal/fault"
+
 	"archive/zip"
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,10 +70,10 @@ func TestRead(t *testing.T) {
 	}
 	for _, c := range cases {
 		res, err := s.Read(c.path, d, c.start, c.end)
-		if err != nil {
+		if err != nil && !fault.Is(err, fault.Tool) {
 			t.Fatalf("%s: %v", c.path, err)
 		}
-		if res.ErrText != c.errText || (c.errText == "" && (res.Content != c.content || res.Path != c.path2)) {
+		if errText(err) != c.errText || (c.errText == "" && (res.Content != c.content || res.Path != c.path2)) {
 			t.Errorf("Read(%q, %d, %d) = %+v", c.path, c.start, c.end, res)
 		}
 	}
@@ -107,7 +108,7 @@ func TestWrite(t *testing.T) {
 			writeFixture(t, p, *c.initial)
 		}
 		res, err := s.Write(p, "/", c.content, c.start, c.end)
-		if err != nil || res.ErrText != "" || res.Path != p {
+		if err != nil || res.Path != p {
 			t.Fatalf("%s: %+v %v", c.name, res, err)
 		}
 		if got := readFixture(t, p); got != c.want {
@@ -137,14 +138,14 @@ func TestWrite(t *testing.T) {
 		t.Errorf("mode changed to %v", fi.Mode())
 	}
 	// Errors.
-	res, _ = s.Write(d, "/", "x", 0, -1)
-	if res.ErrText != "Path is a directory: "+d+". You can only write to files" {
-		t.Errorf("dir: %+v", res)
+	_, err = s.Write(d, "/", "x", 0, -1)
+	if errText(err) != "Path is a directory: "+d+". You can only write to files" {
+		t.Errorf("dir: %v", err)
 	}
 	writeFixture(t, filepath.Join(d, "latin.txt"), "caf\xe9\n")
-	res, _ = s.Write("latin.txt", d, "x", 0, -1)
-	if res.ErrText != "File could not be decoded as utf-8: "+d+"/latin.txt" {
-		t.Errorf("latin: %+v", res)
+	_, err = s.Write("latin.txt", d, "x", 0, -1)
+	if errText(err) != "File could not be decoded as utf-8: "+d+"/latin.txt" {
+		t.Errorf("latin: %v", err)
 	}
 	if readFixture(t, filepath.Join(d, "latin.txt")) != "caf\xe9\n" {
 		t.Error("undecodable file was changed")
@@ -161,7 +162,7 @@ func TestWriteChownsNewFiles(t *testing.T) {
 	s := New(Config{WorkspaceRoot: d, UID: 4242, GID: 4343})
 	defer s.Close()
 	res, err := s.Write("n.txt", d, "x", 0, -1)
-	if err != nil || res.ErrText != "" {
+	if err != nil {
 		t.Fatal(res, err)
 	}
 	fi, _ := os.Stat(res.Path)
@@ -258,15 +259,15 @@ func TestUpload(t *testing.T) {
 		dest      string
 		recursive bool
 		name      string
-		kind      error
+		kind      fault.Kind
 		msg       string
 	}{
-		{"rel/dir", false, "a.txt", ErrInvalid, "Destination must be an absolute path"},
-		{dest, true, "a.txt", ErrInvalid, "Recursive uploads must be zip files"},
-		{dest, false, "bad.zip", ErrInvalid, "File is not a zip file"},
+		{"rel/dir", false, "a.txt", fault.Invalid, "Destination must be an absolute path"},
+		{dest, true, "a.txt", fault.Invalid, "Recursive uploads must be zip files"},
+		{dest, false, "bad.zip", fault.Invalid, "File is not a zip file"},
 	} {
 		err := s.Upload(c.dest, c.recursive, c.name, strings.NewReader("not a zip"))
-		if !errors.Is(err, c.kind) || err.Error() != c.msg {
+		if !fault.Is(err, c.kind) || err.Error() != c.msg {
 			t.Errorf("Upload(%q, %v, %q) = %v", c.dest, c.recursive, c.name, err)
 		}
 	}
@@ -290,7 +291,7 @@ func TestUploadMaliciousZip(t *testing.T) {
 		d := t.TempDir()
 		s := newService(t, d)
 		err := s.Upload(d, true, "x.zip", bytes.NewReader(buildZip(t, c.members)))
-		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.errHas) {
+		if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), c.errHas) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 		if entries, _ := os.ReadDir(d); len(entries) != 0 {
@@ -302,7 +303,7 @@ func TestUploadMaliciousZip(t *testing.T) {
 	os.Symlink(outside, filepath.Join(d, "out"))
 	s := newService(t, d)
 	err := s.Upload(d, true, "x.zip", bytes.NewReader(buildZip(t, []zipMember{{name: "out/evil.txt", body: "x"}})))
-	if !errors.Is(err, ErrInvalid) {
+	if !fault.Is(err, fault.Invalid) {
 		t.Errorf("write through existing symlink: %v", err)
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
@@ -316,7 +317,7 @@ func TestUploadLimit(t *testing.T) {
 	s := New(Config{WorkspaceRoot: d, MaxUploadBytes: 10})
 	defer s.Close()
 	err := s.Upload(d, false, "big.bin", strings.NewReader(strings.Repeat("x", 11)))
-	if !errors.Is(err, ErrInvalid) {
+	if !fault.Is(err, fault.TooLarge) {
 		t.Fatalf("got %v", err)
 	}
 	if entries, _ := os.ReadDir(d); len(entries) != 0 {
@@ -367,10 +368,10 @@ func TestZip(t *testing.T) {
 	if got := names(filepath.Join(d, "sub/b.txt")); len(got) != 1 || got["b.txt"] != "content of sub/b.txt" {
 		t.Fatalf("single file: %v", got)
 	}
-	if err := s.Zip("rel", &bytes.Buffer{}); !errors.Is(err, ErrInvalid) || err.Error() != "Path must be an absolute path" {
+	if err := s.Zip("rel", &bytes.Buffer{}); !fault.Is(err, fault.Invalid) || err.Error() != "Path must be an absolute path" {
 		t.Fatal(err)
 	}
-	if err := s.Zip(d+"/missing", &bytes.Buffer{}); !errors.Is(err, ErrNotFound) || err.Error() != "File not found" {
+	if err := s.Zip(d+"/missing", &bytes.Buffer{}); !fault.Is(err, fault.NotFound) || err.Error() != "File not found" {
 		t.Fatal(err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // Upload is POST /upload_file: the file body r (named filename) lands in directory dest,
 // which is created if missing. A ".zip" (always when recursive) is extracted into dest
 // instead. Content is streamed to disk, never held in memory, and each file is written
-// atomically. Errors of kind ErrInvalid are the reference's intended 400s.
+// atomically. Invalid and TooLarge faults are 400s, as the reference intended.
 func (s *Service) Upload(dest string, recursive bool, filename string, r io.Reader) error {
 	if !strings.HasPrefix(dest, "/") {
 		return invalid("Destination must be an absolute path")
@@ -35,7 +35,7 @@ func (s *Service) Upload(dest string, recursive bool, filename string, r io.Read
 	}
 	_, err := writeStream(filepath.Join(dest, filename), r, s.cfg.MaxUploadBytes, writeOpts{})
 	if errors.Is(err, errTooLarge) {
-		return invalid(fmt.Sprintf("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes))
+		return tooLarge("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes)
 	}
 	if err != nil {
 		return errors.New(pyOSError(err))
@@ -61,7 +61,7 @@ func (s *Service) uploadZip(dest string, r io.Reader) error {
 		return err
 	}
 	if s.cfg.MaxUploadBytes >= 0 && n > s.cfg.MaxUploadBytes {
-		return invalid(fmt.Sprintf("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes))
+		return tooLarge("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes)
 	}
 	zr, err := zip.NewReader(tmp, n)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // we check paths ourselves
@@ -97,7 +97,7 @@ func ExtractZip(zr *zip.Reader, dest string, limit int64) error {
 		total += f.UncompressedSize64
 	}
 	if limit >= 0 && total > uint64(limit) {
-		return invalid(fmt.Sprintf("Zip contents exceed the maximum upload size of %d bytes", limit))
+		return tooLarge("Zip contents exceed the maximum upload size of %d bytes", limit)
 	}
 	remaining := limit
 	for _, f := range zr.File {
@@ -133,7 +133,7 @@ func ExtractZip(zr *zip.Reader, dest string, limit int64) error {
 		n, err := writeStream(target, rc, remaining, writeOpts{})
 		rc.Close()
 		if errors.Is(err, errTooLarge) {
-			return invalid(fmt.Sprintf("Zip contents exceed the maximum upload size of %d bytes", limit))
+			return tooLarge("Zip contents exceed the maximum upload size of %d bytes", limit)
 		}
 		if err != nil {
 			return fmt.Errorf("extract %s: %w", f.Name, err)

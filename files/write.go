@@ -10,11 +10,9 @@ import (
 	"unicode/utf8"
 )
 
-// WriteResult is the outcome of a `write`: Path on success, or ErrText for an error
-// observation.
+// WriteResult is the outcome of a `write`. An error observation is a Tool fault.
 type WriteResult struct {
-	Path    string
-	ErrText string
+	Path string
 }
 
 // Write is the `write` action. Content is split on "\n" and every piece is written with a
@@ -36,14 +34,14 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 	exists := statErr == nil
 	if exists {
 		if fi.IsDir() {
-			return WriteResult{ErrText: "Path is a directory: " + fp + ". You can only write to files"}, nil
+			return WriteResult{}, toolText("Path is a directory: " + fp + ". You can only write to files")
 		}
 		data, err := os.ReadFile(fp)
 		if err != nil {
 			return writeError(err, fp)
 		}
 		if !utf8.Valid(data) {
-			return WriteResult{ErrText: "File could not be decoded as utf-8: " + fp}, nil
+			return WriteResult{}, toolText("File could not be decoded as utf-8: " + fp)
 		}
 		old := splitKeepEnds(universalNewlines(string(data)))
 		if start == 0 {
@@ -72,7 +70,7 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 	err := atomicWrite(fp, []byte(b.String()), writeOpts{newMode: 0o664, chownNew: true, uid: s.cfg.UID, gid: s.cfg.GID})
 	var ce *errChown
 	if errors.As(err, &ce) {
-		return WriteResult{ErrText: "File " + fp + " written, but failed to change ownership and permissions: " + pyOSError(ce.err)}, nil
+		return WriteResult{}, toolText("File " + fp + " written, but failed to change ownership and permissions: " + pyOSError(ce.err))
 	}
 	if err != nil {
 		return writeError(err, fp)
@@ -83,9 +81,9 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 func writeError(err error, fp string) (WriteResult, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return WriteResult{ErrText: "File not found: " + fp}, nil
+		return WriteResult{}, toolText("File not found: " + fp)
 	case errors.Is(err, syscall.EISDIR):
-		return WriteResult{ErrText: "Path is a directory: " + fp + ". You can only write to files"}, nil
+		return WriteResult{}, toolText("Path is a directory: " + fp + ". You can only write to files")
 	}
 	return WriteResult{}, errors.New(pyOSError(err))
 }
