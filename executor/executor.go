@@ -47,14 +47,14 @@ func New(cfg Config) *Executor {
 // Start initialises the user and working dir, starts bash and the plugins, and runs the
 // reference's init commands. The HTTP port must open only after it returns.
 func (x *Executor) Start(ctx context.Context) error {
-	u, err := initUserAndWorkingDir(x.cfg)
+	u, owner, err := initUserAndWorkingDir(x.cfg)
 	if err != nil {
 		return err
 	}
 	x.user = u
 	fc := x.cfg.Files
 	fc.WorkspaceRoot = x.cfg.WorkingDir
-	fc.UID, fc.GID = u.UID, u.GID
+	fc.Owner = owner
 	x.files = files.New(fc)
 
 	bash, err := x.newSession(x.cfg.WorkingDir)

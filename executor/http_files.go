@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"path"
 	"strings"
 
@@ -71,7 +70,7 @@ func (x *Executor) uploadFile(c echo.Context) error {
 			continue
 		}
 		name := part.FileName()
-		err = x.files.Upload(dest, recursive, name, part)
+		err = x.files.Upload(c.Request().Context(), dest, recursive, name, part)
 		part.Close()
 		if err != nil {
 			return fileError(err)
@@ -80,36 +79,26 @@ func (x *Executor) uploadFile(c echo.Context) error {
 	}
 }
 
-// downloadFiles is GET /download_files?path=…: a zip of the directory (or of the one file).
-// The zip is built in a temporary file first so that a failure is a clean error status
-// and the response has a Content-Length.
+// downloadFiles is GET /download_files?path=…: a zip of the directory (or of the one file),
+// streamed as it is made: no temporary file, and the work stops when the client goes away
+// (the request's context). Once the zip has started a failure can no longer be a status, so
+// the connection is aborted and the client sees a truncated response, never a valid zip
+// missing files.
 func (x *Executor) downloadFiles(c echo.Context) error {
 	if !c.QueryParams().Has("path") {
 		return validationError("query.path", "Field required")
 	}
 	p := c.QueryParam("path")
-	tmp, err := os.CreateTemp("", "gohands-download-*.zip")
-	if err != nil {
-		return detail(http.StatusInternalServerError, err.Error())
-	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name())
-	}()
-	if err := x.files.Zip(p, tmp); err != nil {
+	if err := x.files.CheckDownload(p); err != nil {
 		return fileError(err)
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return detail(http.StatusInternalServerError, err.Error())
-	}
-	fi, err := tmp.Stat()
-	if err != nil {
-		return detail(http.StatusInternalServerError, err.Error())
 	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "application/zip")
 	h.Set(echo.HeaderContentDisposition, contentDisposition(path.Base(strings.TrimRight(p, "/"))+".zip"))
-	http.ServeContent(c.Response(), c.Request(), "", fi.ModTime(), tmp)
+	c.Response().WriteHeader(http.StatusOK)
+	if err := x.files.Zip(c.Request().Context(), p, c.Response()); err != nil {
+		panic(http.ErrAbortHandler)
+	}
 	return nil
 }
 

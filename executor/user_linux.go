@@ -14,17 +14,24 @@ import (
 
 // initUserAndWorkingDir follows the reference's init_user_and_working_directory: as root it
 // creates the user when missing and chowns the working dir; as a non-root developer it only
-// makes sure the dir exists and runs bash as the current user.
-func initUserAndWorkingDir(cfg Config) (sandbox.User, error) {
+// makes sure the dir exists and runs bash as the current user. It also returns who owns the
+// files the server creates for the agent (the reference's user_id: the named user's uid).
+func initUserAndWorkingDir(cfg Config) (sandbox.User, sandbox.Owner, error) {
+	u, uid, err := initUser(cfg)
+	return u, sandbox.OwnerFor(os.Geteuid(), uid), err
+}
+
+func initUser(cfg Config) (sandbox.User, int, error) {
 	if os.Geteuid() != 0 {
 		if err := os.MkdirAll(cfg.WorkingDir, 0o775); err != nil {
-			return sandbox.User{}, fmt.Errorf("create working dir: %w", err)
+			return sandbox.User{}, 0, fmt.Errorf("create working dir: %w", err)
 		}
 		cur, err := user.Current()
 		if err != nil {
-			return sandbox.User{}, fmt.Errorf("current user: %w", err)
+			return sandbox.User{}, 0, fmt.Errorf("current user: %w", err)
 		}
-		return lookupShellUser(cur, false)
+		su, err := lookupShellUser(cur, false)
+		return su, su.UID, err
 	}
 	name := cfg.Username
 	if name == "" {
@@ -34,30 +41,31 @@ func initUserAndWorkingDir(cfg Config) (sandbox.User, error) {
 		if _, err := user.Lookup(name); err != nil {
 			var unknown user.UnknownUserError
 			if !errors.As(err, &unknown) {
-				return sandbox.User{}, fmt.Errorf("look up user %s: %w", name, err)
+				return sandbox.User{}, 0, fmt.Errorf("look up user %s: %w", name, err)
 			}
 			if err := createUser(name, cfg.UserID); err != nil {
-				return sandbox.User{}, err
+				return sandbox.User{}, 0, err
 			}
 		}
 	}
 	if err := os.MkdirAll(cfg.WorkingDir, 0o775); err != nil {
-		return sandbox.User{}, fmt.Errorf("create working dir: %w", err)
+		return sandbox.User{}, 0, fmt.Errorf("create working dir: %w", err)
 	}
 	group := cfg.SandboxGroup
 	if group == "" {
 		group = "root"
 	}
 	if out, err := exec.Command("chown", "-R", name+":"+group, cfg.WorkingDir).CombinedOutput(); err != nil {
-		return sandbox.User{}, fmt.Errorf("chown %s: %v: %s", cfg.WorkingDir, err, strings.TrimSpace(string(out)))
+		return sandbox.User{}, 0, fmt.Errorf("chown %s: %v: %s", cfg.WorkingDir, err, strings.TrimSpace(string(out)))
 	}
 	if fi, err := os.Stat(cfg.WorkingDir); err == nil {
 		_ = os.Chmod(cfg.WorkingDir, fi.Mode().Perm()|0o060)
 	}
 	u, err := user.Lookup(name)
 	if err != nil {
-		return sandbox.User{}, fmt.Errorf("look up user %s: %w", name, err)
+		return sandbox.User{}, 0, fmt.Errorf("look up user %s: %w", name, err)
 	}
+	userID, _ := strconv.Atoi(u.Uid)
 	// The reference starts bash through `su` only for these users and when SU_TO_USER is on;
 	// otherwise bash runs as the server's own user.
 	switchUser := u.Uid != "0" && cfg.SUToUser &&
@@ -65,11 +73,13 @@ func initUserAndWorkingDir(cfg Config) (sandbox.User, error) {
 	if !switchUser {
 		cur, err := user.Current()
 		if err != nil {
-			return sandbox.User{}, fmt.Errorf("current user: %w", err)
+			return sandbox.User{}, 0, fmt.Errorf("current user: %w", err)
 		}
-		return lookupShellUser(cur, false)
+		su, err := lookupShellUser(cur, false)
+		return su, userID, err
 	}
-	return lookupShellUser(u, true)
+	su, err := lookupShellUser(u, true)
+	return su, userID, err
 }
 
 func createUser(name string, uid int) error {

@@ -1,20 +1,16 @@
 package files
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
-)
 
-// writeOpts say how a new file is created; an existing file keeps its mode and owner.
-type writeOpts struct {
-	newMode  fs.FileMode // 0: 0666 minus the umask, as open(..., 'w') gives
-	chownNew bool        // chown a new file to uid:gid
-	uid, gid int
-}
+	"github.com/gohands/gohands/sandbox"
+)
 
 // errChown reports that the content was written but the ownership or mode could not be set.
 type errChown struct{ err error }
@@ -42,176 +38,194 @@ func resolveTarget(p string) string {
 	return p
 }
 
-// atomicWrite replaces p's content with data so that a crash leaves either the old or the
-// new content, never a mix or an empty file: a temporary file in the same directory is
-// written, synced, given the old file's mode and owner, and renamed over p. When that is
-// impossible (the directory is not writable, the owner cannot be kept, p is not a
-// regular file) it falls back to rewriting p in place, as the reference always does.
-// Errors carry p as their path.
-func atomicWrite(p string, data []byte, o writeOpts) error {
-	target := resolveTarget(p)
-	fi, statErr := os.Stat(target)
-	exists := statErr == nil
-	if exists && !fi.Mode().IsRegular() {
-		if fi.IsDir() {
-			return &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
-		}
-		return writeInPlace(p, target, data, 0)
-	}
-	mode := o.newMode
-	if mode == 0 {
-		mode = 0o666 &^ umask()
-	}
-	uid, gid := -1, -1
-	if exists {
-		// The reference opens the file for writing: refuse what it would refuse.
-		f, err := os.OpenFile(target, os.O_WRONLY, 0)
-		if err != nil {
-			return withPath(err, p)
-		}
-		f.Close()
-		mode = fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			uid, gid = int(st.Uid), int(st.Gid)
-		}
-	} else if o.chownNew {
-		uid, gid = o.uid, o.gid
-	}
+// content produces a file's new bytes. It may be called more than once (a fallback from a
+// rename to an in-place write starts over), so it must not consume anything.
+type content func(w io.Writer) error
 
-	dir, base := filepath.Split(target)
-	if dir == "" {
-		dir = "."
+func bytesContent(b []byte) content {
+	return func(w io.Writer) error { _, err := w.Write(b); return err }
+}
+
+// atomicWrite is writeFile for content held in memory.
+func atomicWrite(p string, data []byte, owner sandbox.Owner) error {
+	return writeFile(p, bytesContent(data), owner)
+}
+
+// writeFile replaces p's content (symlinks followed) so that nothing is lost:
+//
+//   - A new file is written to a temporary file in the same directory, given the sandbox
+//     owner rule (owner, 0664) and renamed into place: it appears whole or not at all.
+//   - An existing file that nobody else has open and that has one link is replaced the same
+//     way, keeping its mode and owner: a crash leaves the old or the new content.
+//   - An existing file that another process has open (a writer would keep writing to the old
+//     inode after a rename), that has hard links (they would stop sharing the content), or
+//     whose owner cannot be kept, is rewritten in place (truncate + write + fsync), as the
+//     reference always does. "Open elsewhere" is known from a write lease, which the kernel
+//     grants only when no other descriptor is open; it is held while the temporary file is
+//     written, and if anyone opens the file meanwhile (the lease is being broken) the rename
+//     is dropped for an in-place write.
+//
+// Devices, FIFOs and sockets are refused (*notRegularError); a directory is EISDIR. Errors
+// carry p as their path.
+func writeFile(p string, c content, owner sandbox.Owner) error {
+	target := resolveTarget(p)
+	// O_RDWR is the reference's open(p, 'r+'): the same permission check, and the descriptor
+	// for the lease and for an in-place write.
+	f, err := os.OpenFile(target, os.O_RDWR|openFlags, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return withPath(createFile(target, c, owner), p)
 	}
-	tmp, err := os.CreateTemp(dir, "."+truncName(base)+".*.tmp")
+	if errors.Is(err, syscall.EISDIR) {
+		return &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
+	}
 	if err != nil {
-		if exists {
-			return writeInPlace(p, target, data, mode)
-		}
 		return withPath(err, p)
+	}
+	defer f.Close() // also releases the lease
+	fi, err := f.Stat()
+	if err != nil {
+		return withPath(err, p)
+	}
+	if !fi.Mode().IsRegular() {
+		return &fs.PathError{Op: "open", Path: p, Err: &notRegularError{fi.Mode()}}
+	}
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	if st == nil || st.Nlink > 1 || !takeWriteLease(f) {
+		return withPath(writeInPlace(f, c), p)
+	}
+	mode := fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, "."+truncName(filepath.Base(target))+".*.tmp")
+	if err != nil { // the directory is not writable: the file is
+		return withPath(writeInPlace(f, c), p)
 	}
 	tmpName := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmpName)
+	discard := func() { tmp.Close(); os.Remove(tmpName) }
+	if err := fill(tmp, c); err != nil {
+		discard()
 		return withPath(err, p)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	var chownErr error
-	if uid >= 0 {
-		if err := tmp.Chown(uid, gid); err != nil {
-			if exists { // keeping the owner matters more than atomicity
-				tmp.Close()
-				os.Remove(tmpName)
-				return writeInPlace(p, target, data, mode)
-			}
-			chownErr = err
-		}
+	if err := tmp.Chown(int(st.Uid), int(st.Gid)); err != nil {
+		discard() // keeping the owner matters more than atomicity
+		return withPath(writeInPlace(f, c), p)
 	}
 	// After chown, which clears setuid/setgid bits.
-	if err := tmp.Chmod(mode); err != nil && chownErr == nil {
-		chownErr = err
+	if err := tmp.Chmod(mode); err != nil {
+		discard()
+		return withPath(writeInPlace(f, c), p)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fail(err)
+		discard()
+		return withPath(err, p)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmpName)
 		return withPath(err, p)
+	}
+	if !leaseIntact(f) { // someone opened the file while we wrote: they must see our write
+		os.Remove(tmpName)
+		return withPath(writeInPlace(f, c), p)
 	}
 	if err := os.Rename(tmpName, target); err != nil {
 		os.Remove(tmpName)
 		return withPath(err, p)
 	}
 	syncDir(dir)
+	return nil
+}
+
+// createFile makes a new file at target under the owner rule, atomically. A failure to set
+// the owner or mode leaves the file written and is reported as *errChown.
+func createFile(target string, c content, owner sandbox.Owner) error {
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, "."+truncName(filepath.Base(target))+".*.tmp")
+	if err != nil {
+		// Report what open(target, 'w') would: the error names the target.
+		if _, serr := os.Stat(dir); serr != nil {
+			return &fs.PathError{Op: "open", Path: target, Err: syscall.ENOENT}
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return &fs.PathError{Op: "open", Path: target, Err: pe.Err}
+		}
+		return err
+	}
+	tmpName := tmp.Name()
+	if err := fill(tmp, c); err != nil {
+		tmp.Close()
+		os.Remove(tmpName)
+		return err
+	}
+	chownErr := owner.Apply(tmp, false)
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmpName)
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmpName)
+		return err
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		os.Remove(tmpName)
+		return err
+	}
+	syncDir(dir)
 	if chownErr != nil {
-		return &errChown{withPath(chownErr, p)}
+		return &errChown{&fs.PathError{Op: "chown", Path: target, Err: underlying(chownErr)}}
 	}
 	return nil
 }
 
-// writeInPlace truncates and rewrites target (the reference's only way of writing).
-func writeInPlace(p, target string, data []byte, mode fs.FileMode) error {
-	if mode == 0 {
-		mode = 0o666 &^ umask()
+func underlying(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return withPath(err, p)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return withPath(err, p)
-	}
-	_ = f.Sync() // not supported by every file type
-	return withPath(f.Close(), p)
+	return err
 }
 
-// writeStream is atomicWrite for content that comes from a reader (uploads): it never
-// holds the content in memory. limit < 0 means no limit; more than limit bytes fails with
-// errTooLarge and leaves nothing behind.
-func writeStream(p string, r io.Reader, limit int64, o writeOpts) (int64, error) {
-	target := resolveTarget(p)
-	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
-		return 0, &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
+// fill writes c to f through a buffer.
+func fill(f *os.File, c content) error {
+	w := bufio.NewWriterSize(f, 256<<10)
+	if err := c(w); err != nil {
+		return err
 	}
-	dir, base := filepath.Split(target)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+truncName(base)+".*.tmp")
-	if err != nil {
-		return 0, withPath(err, p)
-	}
-	tmpName := tmp.Name()
-	fail := func(err error) (int64, error) {
-		tmp.Close()
-		os.Remove(tmpName)
-		return 0, err
-	}
-	src := r
-	if limit >= 0 {
-		src = io.LimitReader(r, limit+1)
-	}
-	n, err := io.Copy(tmp, src)
-	if err != nil {
-		return fail(err)
-	}
-	if limit >= 0 && n > limit {
-		return fail(errTooLarge)
-	}
-	mode := o.newMode
-	if mode == 0 {
-		mode = 0o666 &^ umask()
-	}
-	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
-		mode = fi.Mode() & fs.ModePerm
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			_ = tmp.Chown(int(st.Uid), int(st.Gid))
-		}
-	} else if o.chownNew {
-		_ = tmp.Chown(o.uid, o.gid)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmpName)
-		return 0, err
-	}
-	if err := os.Rename(tmpName, target); err != nil {
-		os.Remove(tmpName)
-		return 0, withPath(err, p)
-	}
-	syncDir(dir)
-	return n, nil
+	return w.Flush()
 }
 
-var errTooLarge = errors.New("file exceeds the upload size limit")
+// writeInPlace truncates and rewrites the open file (the reference's only way of writing):
+// every descriptor and hard link keeps seeing the file. Content is written first and the
+// file cut to its length after, so a reader never sees it empty for long.
+func writeInPlace(f *os.File, c content) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	cw := &countWriter{w: f}
+	w := bufio.NewWriterSize(cw, 256<<10)
+	if err := c(w); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := f.Truncate(cw.n); err != nil {
+		return err
+	}
+	_ = f.Sync()
+	return nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
 
 // truncName keeps temp names within NAME_MAX.
 func truncName(s string) string {
@@ -230,6 +244,13 @@ func syncDir(dir string) {
 
 // withPath makes a path error name p (the path the caller asked for), as Python's do.
 func withPath(err error, p string) error {
+	if err == nil {
+		return nil
+	}
+	var ce *errChown
+	if errors.As(err, &ce) {
+		return &errChown{withPath(ce.err, p)}
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return &fs.PathError{Op: pe.Op, Path: p, Err: pe.Err}

@@ -2,26 +2,20 @@ package files
 
 import (
 	"bytes"
-	"io"
-	"os"
 	"strings"
 	"unicode/utf8"
 )
 
 // IsBinary behaves like binaryornot 0.4.4's is_binary: ".pyc" names are binary; otherwise
-// the first 1024 bytes decide. A file that cannot be opened counts as text, as there.
+// the first 1024 bytes decide. A file that cannot be opened counts as text, as there. It never
+// blocks (binaryornot blocks for ever on a FIFO with no writer).
 func IsBinary(path string) bool {
 	if strings.HasSuffix(path, ".pyc") {
 		return true
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
 	var buf [1024]byte
-	n, err := io.ReadFull(f, buf[:])
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	n, err := readHead(path, buf[:])
+	if err != nil {
 		return false
 	}
 	return IsBinaryBytes(buf[:n])

@@ -2,17 +2,33 @@
 // uploads and downloads. It knows nothing of HTTP or of the V0 JSON.
 package files
 
-// DefaultMaxUploadBytes bounds one upload (and one extracted zip) when Config leaves it 0.
-const DefaultMaxUploadBytes = 16 << 30
+import "github.com/gohands/gohands/sandbox"
+
+// Defaults for the limits Config leaves 0.
+const (
+	// DefaultMaxUploadBytes bounds one upload's body (a file, or a zip as sent).
+	DefaultMaxUploadBytes = 16 << 30
+	// DefaultMaxZipBytes bounds what one zip may expand to: a zip bomb's few kilobytes can
+	// claim terabytes.
+	DefaultMaxZipBytes = 4 << 30
+	// DefaultMaxZipEntries bounds the number of members of one zip (each is an inode).
+	DefaultMaxZipEntries = 200_000
+)
 
 // Config holds the file service settings.
 type Config struct {
 	WorkspaceRoot string // the server's --working-dir: list_files base and the editor's hint
-	UID, GID      int    // owner of files created by `write` and uploads
+	// Owner is the one rule for every file and directory the service creates (`write`, the
+	// editor's `create`, uploads and their directories).
+	Owner sandbox.Owner
 
-	// MaxUploadBytes limits an uploaded file and the total size a zip may extract to.
-	// 0 means DefaultMaxUploadBytes; negative means no limit.
+	// MaxUploadBytes limits an uploaded file or zip as sent. 0 means DefaultMaxUploadBytes;
+	// negative means no limit.
 	MaxUploadBytes int64
+	// MaxZipBytes and MaxZipEntries limit what one zip upload extracts to (total bytes, member
+	// count). 0 means DefaultMaxZipBytes / DefaultMaxZipEntries; negative means no limit.
+	MaxZipBytes   int64
+	MaxZipEntries int
 	// MaxEditFileBytes is the editor's file size limit; 0 means 10 MiB as the reference.
 	MaxEditFileBytes int64
 }
@@ -28,7 +44,15 @@ func New(cfg Config) *Service {
 	if cfg.MaxUploadBytes == 0 {
 		cfg.MaxUploadBytes = DefaultMaxUploadBytes
 	}
-	return &Service{cfg: cfg, editor: NewEditor(cfg.WorkspaceRoot, cfg.MaxEditFileBytes)}
+	if cfg.MaxZipBytes == 0 {
+		cfg.MaxZipBytes = DefaultMaxZipBytes
+	}
+	if cfg.MaxZipEntries == 0 {
+		cfg.MaxZipEntries = DefaultMaxZipEntries
+	}
+	e := NewEditor(cfg.WorkspaceRoot, cfg.MaxEditFileBytes)
+	e.owner = cfg.Owner
+	return &Service{cfg: cfg, editor: e}
 }
 
 // Editor is the server's single str_replace_editor.
@@ -36,3 +60,7 @@ func (s *Service) Editor() *Editor { return s.editor }
 
 // Close releases the editor's history files.
 func (s *Service) Close() { s.editor.Close() }
+
+func (c Config) zipLimits() zipLimits {
+	return zipLimits{bytes: c.MaxZipBytes, entries: c.MaxZipEntries}
+}

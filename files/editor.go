@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/gohands/gohands/sandbox"
 )
 
 func paramMissing(command, param string) error {
@@ -74,6 +76,7 @@ type Editor struct {
 	mu            sync.Mutex
 	maxFileSize   int64
 	workspaceRoot string
+	owner         sandbox.Owner // of the files `create` makes
 	history       *history
 }
 
@@ -184,11 +187,15 @@ func (e *Editor) validatePath(command, p string) error {
 }
 
 // validateFile is ACI's validate_file: size first, then the binary check (skipped for the
-// Markdown-viewable extensions). Missing paths and non-regular files pass.
+// Markdown-viewable extensions). Missing paths and directories pass. Devices, FIFOs and
+// sockets are refused (ACI lets them through and then blocks or reads without end).
 func (e *Editor) validateFile(p string) error {
 	fi, err := os.Stat(p)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil || fi.IsDir() {
 		return nil
+	}
+	if !fi.Mode().IsRegular() {
+		return notRegularFailed(p, fi.Mode())
 	}
 	if fi.Size() > e.maxFileSize {
 		return validationFailed(p, fmt.Sprintf("File is too large (%.1fMB). Maximum allowed size is %dMB.",
@@ -203,9 +210,21 @@ func (e *Editor) validateFile(p string) error {
 	return nil
 }
 
-// readText reads a whole file in its detected encoding with universal newlines.
-func readText(p string) (string, Encoding, error) {
-	data, err := os.ReadFile(p)
+func notRegularFailed(p string, m fs.FileMode) error {
+	return validationFailed(p, "File is "+fileKind(m)+", not a regular file, and cannot be read or edited by this tool.")
+}
+
+// readText reads a whole file (at most limit bytes: the file may have grown since
+// validateFile) in its detected encoding with universal newlines.
+func readText(p string, limit int64) (string, Encoding, error) {
+	data, err := readRegular(p, limit)
+	if m, ok := isNotRegular(err); ok {
+		return "", Encoding{}, notRegularFailed(p, m)
+	}
+	if errors.Is(err, errFileTooLarge) {
+		return "", Encoding{}, validationFailed(p, fmt.Sprintf("File is too large (more than %dMB). Maximum allowed size is %dMB.",
+			limit/1024/1024, limit/1024/1024))
+	}
 	if err != nil {
 		return "", Encoding{}, toolErr("Ran into %s while trying to read %s", pyOSError(err), p)
 	}
@@ -222,13 +241,14 @@ func readText(p string) (string, Encoding, error) {
 	return universalNewlines(text), enc, nil
 }
 
-// writeText replaces the file's content atomically in enc, keeping its mode and owner.
-func writeText(p, text string, enc Encoding) error {
+// writeText replaces the file's content in enc (see writeFile), keeping its mode and owner;
+// a new file follows the sandbox owner rule.
+func (e *Editor) writeText(p, text string, enc Encoding) error {
 	data, err := enc.Encode(text)
 	if err != nil {
 		return toolErr("Ran into %s while trying to write to %s", err, p)
 	}
-	if err := atomicWrite(p, data, writeOpts{}); err != nil {
+	if err := atomicWrite(p, data, e.owner); err != nil {
 		return toolErr("Ran into %s while trying to write to %s", pyOSError(err), p)
 	}
 	return nil

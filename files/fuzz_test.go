@@ -44,7 +44,7 @@ func FuzzEditor(f *testing.F) {
 				return
 			}
 			if res.NewContent != nil {
-				text, _, rerr := readText(p)
+				text, _, rerr := readText(p, -1)
 				if rerr != nil {
 					t.Fatalf("%s: file unreadable after success: %v", cmd, rerr)
 				}
@@ -69,7 +69,7 @@ func FuzzEditor(f *testing.F) {
 			res, err = e.Edit(EditRequest{Command: "undo_edit", Path: p})
 			check("undo", res, err)
 			if err == nil {
-				if text, _, _ := readText(p); text != orig {
+				if text, _, _ := readText(p, -1); text != orig {
 					t.Fatalf("undo gave %q, want %q", text, orig)
 				}
 			}

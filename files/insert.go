@@ -12,7 +12,7 @@ func (e *Editor) insert(p string, insertLine int, repr, newStr string) (EditResu
 	if err := e.validateFile(p); err != nil {
 		return EditResult{}, err
 	}
-	text, enc, err := readText(p)
+	text, enc, err := readText(p, e.maxFileSize)
 	if err != nil {
 		return EditResult{}, err
 	}
@@ -40,7 +40,7 @@ func (e *Editor) insert(p string, insertLine int, repr, newStr string) (EditResu
 	}
 	b.WriteString(text[cut:])
 	newText := b.String()
-	if err := writeText(p, newText, enc); err != nil {
+	if err := e.writeText(p, newText, enc); err != nil {
 		return EditResult{}, err
 	}
 	if err := e.history.add(p, text); err != nil {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -28,7 +27,7 @@ func convertToMarkdown(p string) (string, error) {
 	case ".xlsx":
 		return officeText(p, xlsxMarkdown)
 	case ".pdf":
-		data, err := os.ReadFile(p)
+		data, err := readRegular(p, -1)
 		if err != nil {
 			return "", errors.New(pyOSError(err))
 		}

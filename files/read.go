@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io/fs"
-	"os"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -39,14 +38,14 @@ func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
 	lower := strings.ToLower(fp)
 	for ext, mime := range dataURLTypes {
 		if strings.HasSuffix(lower, ext) {
-			data, err := os.ReadFile(fp)
+			data, err := readRegular(fp, -1)
 			if err != nil {
 				return readError(err, fp, cwd)
 			}
 			return ReadResult{Content: "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data), Path: fp}, nil
 		}
 	}
-	data, err := os.ReadFile(fp)
+	data, err := readRegular(fp, -1)
 	if err != nil {
 		return readError(err, fp, cwd)
 	}
@@ -63,6 +62,9 @@ func readError(err error, fp, cwd string) (ReadResult, error) {
 		return ReadResult{}, toolText("File not found: " + fp + ". Your current working directory is " + cwd + ".")
 	case errors.Is(err, syscall.EISDIR):
 		return ReadResult{}, toolText("Path is a directory: " + fp + ". You can only read files")
+	}
+	if m, ok := isNotRegular(err); ok {
+		return ReadResult{}, toolText("Path is " + fileKind(m) + ", not a regular file: " + fp + ". You can only read files")
 	}
 	return ReadResult{}, errors.New(pyOSError(err))
 }

@@ -1,7 +1,9 @@
 package files
 
 import (
+	"context"
 	"github.com/gohands/gohands/internal/fault"
+	"github.com/gohands/gohands/sandbox"
 
 	"archive/zip"
 	"bytes"
@@ -14,7 +16,7 @@ import (
 
 func newService(t *testing.T, root string) *Service {
 	t.Helper()
-	s := New(Config{WorkspaceRoot: root, UID: os.Getuid(), GID: os.Getgid()})
+	s := New(Config{WorkspaceRoot: root, Owner: sandbox.OwnerFor(os.Geteuid(), os.Getuid())})
 	t.Cleanup(s.Close)
 	return s
 }
@@ -159,7 +161,7 @@ func TestWriteChownsNewFiles(t *testing.T) {
 	}
 	t.Parallel()
 	d := t.TempDir()
-	s := New(Config{WorkspaceRoot: d, UID: 4242, GID: 4343})
+	s := New(Config{WorkspaceRoot: d, Owner: sandbox.Owner{UID: 4242, GID: 4343, Chown: true}})
 	defer s.Close()
 	res, err := s.Write("n.txt", d, "x", 0, -1)
 	if err != nil {
@@ -235,14 +237,14 @@ func TestUpload(t *testing.T) {
 	d := t.TempDir()
 	s := newService(t, d)
 	dest := filepath.Join(d, "new", "dest")
-	if err := s.Upload(dest, false, "a.txt", strings.NewReader("hello")); err != nil {
+	if err := s.Upload(context.Background(), dest, false, "a.txt", strings.NewReader("hello")); err != nil {
 		t.Fatal(err)
 	}
 	if readFixture(t, filepath.Join(dest, "a.txt")) != "hello" {
 		t.Fatal("upload content")
 	}
 	zipBytes := buildZip(t, []zipMember{{name: "test_dir/"}, {name: "test_dir/file1.txt", body: "File 1 content"}, {name: "test_dir/sub/f2", body: "2"}, {name: "test_dir/in", body: "file1.txt", link: true}})
-	if err := s.Upload(dest, true, "tmp123.zip", bytes.NewReader(zipBytes)); err != nil {
+	if err := s.Upload(context.Background(), dest, true, "tmp123.zip", bytes.NewReader(zipBytes)); err != nil {
 		t.Fatal(err)
 	}
 	if readFixture(t, filepath.Join(dest, "test_dir/file1.txt")) != "File 1 content" || readFixture(t, filepath.Join(dest, "test_dir/sub/f2")) != "2" {
@@ -266,7 +268,7 @@ func TestUpload(t *testing.T) {
 		{dest, true, "a.txt", fault.Invalid, "Recursive uploads must be zip files"},
 		{dest, false, "bad.zip", fault.Invalid, "File is not a zip file"},
 	} {
-		err := s.Upload(c.dest, c.recursive, c.name, strings.NewReader("not a zip"))
+		err := s.Upload(context.Background(), c.dest, c.recursive, c.name, strings.NewReader("not a zip"))
 		if !fault.Is(err, c.kind) || err.Error() != c.msg {
 			t.Errorf("Upload(%q, %v, %q) = %v", c.dest, c.recursive, c.name, err)
 		}
@@ -290,7 +292,7 @@ func TestUploadMaliciousZip(t *testing.T) {
 	for _, c := range cases {
 		d := t.TempDir()
 		s := newService(t, d)
-		err := s.Upload(d, true, "x.zip", bytes.NewReader(buildZip(t, c.members)))
+		err := s.Upload(context.Background(), d, true, "x.zip", bytes.NewReader(buildZip(t, c.members)))
 		if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), c.errHas) {
 			t.Errorf("%s: %v", c.name, err)
 		}
@@ -302,7 +304,7 @@ func TestUploadMaliciousZip(t *testing.T) {
 	d := t.TempDir()
 	os.Symlink(outside, filepath.Join(d, "out"))
 	s := newService(t, d)
-	err := s.Upload(d, true, "x.zip", bytes.NewReader(buildZip(t, []zipMember{{name: "out/evil.txt", body: "x"}})))
+	err := s.Upload(context.Background(), d, true, "x.zip", bytes.NewReader(buildZip(t, []zipMember{{name: "out/evil.txt", body: "x"}})))
 	if !fault.Is(err, fault.Invalid) {
 		t.Errorf("write through existing symlink: %v", err)
 	}
@@ -316,14 +318,14 @@ func TestUploadLimit(t *testing.T) {
 	d := t.TempDir()
 	s := New(Config{WorkspaceRoot: d, MaxUploadBytes: 10})
 	defer s.Close()
-	err := s.Upload(d, false, "big.bin", strings.NewReader(strings.Repeat("x", 11)))
+	err := s.Upload(context.Background(), d, false, "big.bin", strings.NewReader(strings.Repeat("x", 11)))
 	if !fault.Is(err, fault.TooLarge) {
 		t.Fatalf("got %v", err)
 	}
 	if entries, _ := os.ReadDir(d); len(entries) != 0 {
 		t.Fatalf("left %v", entries)
 	}
-	if err := s.Upload(d, false, "ok.bin", strings.NewReader(strings.Repeat("x", 10))); err != nil {
+	if err := s.Upload(context.Background(), d, false, "ok.bin", strings.NewReader(strings.Repeat("x", 10))); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -341,7 +343,7 @@ func TestZip(t *testing.T) {
 	s := newService(t, d)
 	names := func(p string) map[string]string {
 		var buf bytes.Buffer
-		if err := s.Zip(p, &buf); err != nil {
+		if err := s.Zip(context.Background(), p, &buf); err != nil {
 			t.Fatal(err)
 		}
 		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -368,10 +370,10 @@ func TestZip(t *testing.T) {
 	if got := names(filepath.Join(d, "sub/b.txt")); len(got) != 1 || got["b.txt"] != "content of sub/b.txt" {
 		t.Fatalf("single file: %v", got)
 	}
-	if err := s.Zip("rel", &bytes.Buffer{}); !fault.Is(err, fault.Invalid) || err.Error() != "Path must be an absolute path" {
+	if err := s.Zip(context.Background(), "rel", &bytes.Buffer{}); !fault.Is(err, fault.Invalid) || err.Error() != "Path must be an absolute path" {
 		t.Fatal(err)
 	}
-	if err := s.Zip(d+"/missing", &bytes.Buffer{}); !fault.Is(err, fault.NotFound) || err.Error() != "File not found" {
+	if err := s.Zip(context.Background(), d+"/missing", &bytes.Buffer{}); !fault.Is(err, fault.NotFound) || err.Error() != "File not found" {
 		t.Fatal(err)
 	}
 }

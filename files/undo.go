@@ -5,7 +5,7 @@ func (e *Editor) undo(p string) (EditResult, error) {
 	if err := e.validateFile(p); err != nil {
 		return EditResult{}, err
 	}
-	current, enc, err := readText(p)
+	current, enc, err := readText(p, e.maxFileSize)
 	if err != nil {
 		return EditResult{}, err
 	}
@@ -16,7 +16,7 @@ func (e *Editor) undo(p string) (EditResult, error) {
 	if !ok {
 		return EditResult{}, toolErr("No edit history found for %s.", p)
 	}
-	if err := writeText(p, old, enc); err != nil {
+	if err := e.writeText(p, old, enc); err != nil {
 		return EditResult{}, err
 	}
 	out := "Last edit to " + p + " undone successfully. " + catN(old, p, 1)

@@ -26,7 +26,7 @@ func (e *Editor) view(p string, vr ViewRange) (EditResult, error) {
 			maybeTruncate(md, MaxResponseChars, BinaryFileTruncatedNotice) + "\n"
 		return EditResult{Output: out, Path: p, PrevExist: true}, nil
 	}
-	text, _, err := readText(p)
+	text, _, err := readText(p, e.maxFileSize)
 	if err != nil {
 		return EditResult{}, err
 	}

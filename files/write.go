@@ -24,7 +24,7 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 	fp := Resolve(p, cwd)
 	dir := filepath.Dir(fp)
 	if _, err := os.Stat(dir); err != nil {
-		if err := os.MkdirAll(dir, 0o777); err != nil {
+		if err := s.cfg.Owner.MkdirAll(dir); err != nil {
 			return WriteResult{}, errors.New(pyOSError(err))
 		}
 	}
@@ -36,7 +36,7 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 		if fi.IsDir() {
 			return WriteResult{}, toolText("Path is a directory: " + fp + ". You can only write to files")
 		}
-		data, err := os.ReadFile(fp)
+		data, err := readRegular(fp, -1)
 		if err != nil {
 			return writeError(err, fp)
 		}
@@ -67,7 +67,7 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 			b.WriteByte('\n')
 		}
 	}
-	err := atomicWrite(fp, []byte(b.String()), writeOpts{newMode: 0o664, chownNew: true, uid: s.cfg.UID, gid: s.cfg.GID})
+	err := atomicWrite(fp, []byte(b.String()), s.cfg.Owner)
 	var ce *errChown
 	if errors.As(err, &ce) {
 		return WriteResult{}, toolText("File " + fp + " written, but failed to change ownership and permissions: " + pyOSError(ce.err))
@@ -84,6 +84,9 @@ func writeError(err error, fp string) (WriteResult, error) {
 		return WriteResult{}, toolText("File not found: " + fp)
 	case errors.Is(err, syscall.EISDIR):
 		return WriteResult{}, toolText("Path is a directory: " + fp + ". You can only write to files")
+	}
+	if m, ok := isNotRegular(err); ok {
+		return WriteResult{}, toolText("Path is " + fileKind(m) + ", not a regular file: " + fp + ". You can only write to files")
 	}
 	return WriteResult{}, errors.New(pyOSError(err))
 }

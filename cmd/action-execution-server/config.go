@@ -148,6 +148,21 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 		}
 		cfg.Files.MaxUploadBytes = n
 	}
+	// What one zip upload may expand to: total bytes and member count (files.Config).
+	if v := getenv("GOHANDS_MAX_ZIP_BYTES"); v != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return cfg, fmt.Errorf("GOHANDS_MAX_ZIP_BYTES: invalid int value: '%s'", v)
+		}
+		cfg.Files.MaxZipBytes = n
+	}
+	if v := getenv("GOHANDS_MAX_ZIP_ENTRIES"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return cfg, fmt.Errorf("GOHANDS_MAX_ZIP_ENTRIES: invalid int value: '%s'", v)
+		}
+		cfg.Files.MaxZipEntries = n
+	}
 	return cfg, nil
 }
 
