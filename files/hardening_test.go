@@ -123,7 +123,6 @@ func TestSpecialFilesRefused(t *testing.T) {
 	})
 }
 
-
 func zipNames(t *testing.T, s *Service, p string) []string {
 	t.Helper()
 	var buf bytes.Buffer
