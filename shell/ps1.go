@@ -2,29 +2,66 @@ package shell
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 )
 
-// The prompt markers are the reference's, so nested interactive shells that inherit
-// PROMPT_COMMAND behave the same.
+// The reference's prompt markers. Ours add a per-session nonce after each (see markers), so
+// that output which merely contains the reference's text (a log, a transcript, the reference's
+// own server run in the sandbox) is never taken for a prompt.
 const (
 	ps1Begin = "###PS1JSON###"
 	ps1End   = "###PS1END###"
 	// maxPromptBytes bounds a prompt block; a longer one is plain output.
 	maxPromptBytes = 64 << 10
+	nonceBytes     = 8
 )
 
-// ps1Value is the PS1 bash prints after every command. Only variable expansions, no command
+// ps1JSON is the reference's metadata line. Only variable expansions, no command
 // substitutions: a prompt costs bash no fork. The python path is resolved from PATH by the
 // server (as `which python` would) instead of a `$(which python)` subshell.
-const ps1Value = `\n` + ps1Begin + `\n{"pid": "$!", "exit_code": "$?", "username": "\u", "hostname": "\h", "working_dir": "$PWD", "path": "$PATH"}\n` + ps1End + `\n`
+const ps1JSON = `{"pid": "$!", "exit_code": "$?", "username": "\u", "hostname": "\h", "working_dir": "$PWD", "path": "$PATH"}`
 
-// setupLine is typed once at start-up: it installs the prompt (re-applied before every prompt
-// so that .bashrc, venv or conda changes cannot remove it) and an empty PS2.
-const setupLine = `export __gohands_ps1='` + ps1Value + `'; export PROMPT_COMMAND='PS1=$__gohands_ps1'; export PS2=''; PS1=$__gohands_ps1` + "\n"
+// markers are one session's prompt delimiters and the line that installs them.
+type markers struct {
+	begin, end []byte // as bash prints them: the reference's marker, then the nonce
+	setup      string // typed once at start-up
+}
+
+// newMarkers builds the markers for nonce (hex digits). In PS1 the nonce is written as octal
+// escapes with an empty \[\] between them, which only prompt expansion turns into the
+// nonce: `echo "$PS1"`, `env`, `set` and `declare -p` show the escapes, and `printf "$PS1"`
+// decodes the octal but keeps the \[\]. Only a deliberate `${PS1@P}` reproduces it.
+//
+// The prompt is re-applied before every prompt (PROMPT_COMMAND, exported with the prompt
+// itself, as the reference exports PROMPT_COMMAND) so that .bashrc, venv or conda changes
+// cannot remove it and nested or exec'd interactive shells print it too; PS2 is empty.
+func newMarkers(nonce string) markers {
+	var enc strings.Builder
+	for i := 0; i < len(nonce); i++ {
+		fmt.Fprintf(&enc, `\%03o\[\]`, nonce[i])
+	}
+	ps1 := `\n` + ps1Begin + enc.String() + `\n` + ps1JSON + `\n` + ps1End + enc.String() + `\n`
+	return markers{
+		begin: []byte(ps1Begin + nonce),
+		end:   []byte(ps1End + nonce),
+		setup: `export __gohands_ps1='` + ps1 + `'; export PROMPT_COMMAND='PS1=$__gohands_ps1'; export PS2=''; PS1=$__gohands_ps1` + "\n",
+	}
+}
+
+// newNonce is a fresh random nonce for one session's markers.
+func newNonce() (string, error) {
+	b := make([]byte, nonceBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("prompt nonce: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
 
 // prompt is one parsed PS1 block.
 type prompt struct {
@@ -86,6 +123,7 @@ func pyIntOr(v any, def int) int {
 // scanner splits the PTY byte stream into output text and prompt blocks. Markers may be split
 // across reads; a partial marker is held back until the next read decides it.
 type scanner struct {
+	m        markers
 	inPrompt bool
 	pend     []byte // held-back bytes: a possible marker prefix, or the prompt body
 	skipNL   int    // bytes of "\r\n" still to swallow after a prompt's end marker
@@ -112,24 +150,24 @@ func (s *scanner) feed(p []byte, text func([]byte), onPrompt func(prompt)) {
 			continue
 		}
 		if !s.inPrompt {
-			i := bytes.Index(data, []byte(ps1Begin))
+			i := bytes.Index(data, s.m.begin)
 			if i < 0 {
-				keep := partialSuffix(data, ps1Begin)
+				keep := partialSuffix(data, s.m.begin)
 				text(data[:len(data)-keep])
 				data = data[len(data)-keep:]
 				break
 			}
 			text(data[:i])
-			data = data[i+len(ps1Begin):]
+			data = data[i+len(s.m.begin):]
 			s.inPrompt = true
 			continue
 		}
-		j := bytes.Index(data, []byte(ps1End))
+		j := bytes.Index(data, s.m.end)
 		if j < 0 {
 			if len(data) > maxPromptBytes {
 				// Not a prompt after all: give it back as output.
 				s.inPrompt = false
-				text([]byte(ps1Begin))
+				text(s.m.begin)
 				text(data)
 				data = nil
 			}
@@ -140,11 +178,11 @@ func (s *scanner) feed(p []byte, text func([]byte), onPrompt func(prompt)) {
 			onPrompt(pr)
 			s.skipNL = 2
 		} else {
-			text([]byte(ps1Begin))
+			text(s.m.begin)
 			text(body)
-			text([]byte(ps1End))
+			text(s.m.end)
 		}
-		data = data[j+len(ps1End):]
+		data = data[j+len(s.m.end):]
 		s.inPrompt = false
 	}
 	// Keep what is left (a marker prefix or an unfinished prompt body) for the next read.
@@ -156,13 +194,13 @@ func (s *scanner) feed(p []byte, text func([]byte), onPrompt func(prompt)) {
 }
 
 // partialSuffix is the length of the longest suffix of data that is a proper prefix of marker.
-func partialSuffix(data []byte, marker string) int {
+func partialSuffix(data, marker []byte) int {
 	max := len(marker) - 1
 	if max > len(data) {
 		max = len(data)
 	}
 	for n := max; n > 0; n-- {
-		if string(data[len(data)-n:]) == marker[:n] {
+		if bytes.Equal(data[len(data)-n:], marker[:n]) {
 			return n
 		}
 	}

@@ -33,9 +33,17 @@ func TestParsePrompt(t *testing.T) {
 	}
 }
 
+// testNonce is the nonce of the scanner tests' markers: B and E below are what bash prints.
+const testNonce = "0123456789abcdef"
+
+const (
+	B = ps1Begin + testNonce
+	E = ps1End + testNonce
+)
+
 // scanAll feeds the stream in the given chunk size and returns the text and the prompts.
 func scanAll(stream string, chunk int) (string, []prompt) {
-	var sc scanner
+	sc := scanner{m: newMarkers(testNonce)}
 	var text strings.Builder
 	var prompts []prompt
 	for i := 0; i < len(stream); i += chunk {
@@ -51,7 +59,7 @@ func scanAll(stream string, chunk int) (string, []prompt) {
 func TestScannerSplitsPrompts(t *testing.T) {
 	t.Parallel()
 	p := func(code string) string {
-		return "\r\n###PS1JSON###\r\n{\"pid\": \"\", \"exit_code\": \"" + code + "\"}\r\n###PS1END###\r\n"
+		return "\r\n" + B + "\r\n{\"pid\": \"\", \"exit_code\": \"" + code + "\"}\r\n" + E + "\r\n"
 	}
 	cases := []struct {
 		name, stream, text string
@@ -59,9 +67,16 @@ func TestScannerSplitsPrompts(t *testing.T) {
 	}{
 		{"one prompt", "hi\r\n" + p("0"), "hi\r\n\r\n", []int{0}},
 		{"two prompts", "a\r\n" + p("1") + "b\r\n" + p("2"), "a\r\n\r\nb\r\n\r\n", []int{1, 2}},
-		{"invalid json is text", "###PS1JSON###{oops}###PS1END###x", "###PS1JSON###{oops}###PS1END###x", nil},
+		{"invalid json is text", B + "{oops}" + E + "x", B + "{oops}" + E + "x", nil},
 		{"partial marker at end", "abc###PS1", "abc", nil},
+		{"partial nonce at end", "abc" + B[:len(B)-3], "abc", nil},
 		{"marker-like text", "###PS1JSO not a marker", "###PS1JSO not a marker", nil},
+		// The reference's own markers, or ours with another session's nonce, are output.
+		{"reference markers are text", "###PS1JSON###\r\n{\"exit_code\": \"0\"}\r\n###PS1END###\r\n",
+			"###PS1JSON###\r\n{\"exit_code\": \"0\"}\r\n###PS1END###\r\n", nil},
+		{"other nonce is text", ps1Begin + "fedcba9876543210\n{}\n" + ps1End + "fedcba9876543210\n",
+			ps1Begin + "fedcba9876543210\n{}\n" + ps1End + "fedcba9876543210\n", nil},
+		{"end marker without nonce in the body", B + "\n{\"working_dir\": \"/" + ps1End + "\"}\n" + E + "\n", "", []int{-1}},
 	}
 	for _, c := range cases {
 		for _, chunk := range []int{1, 2, 3, 7, 1 << 20} {
@@ -81,7 +96,8 @@ func TestScannerSplitsPrompts(t *testing.T) {
 // FuzzScanner: whatever the stream and however it is cut, the scanner never panics, and
 // feeding it whole or byte by byte gives the same text and prompts.
 func FuzzScanner(f *testing.F) {
-	f.Add("hi\r\n\r\n###PS1JSON###\r\n{\"exit_code\": \"0\"}\r\n###PS1END###\r\nmore", 3)
+	f.Add("hi\r\n\r\n"+B+"\r\n{\"exit_code\": \"0\"}\r\n"+E+"\r\nmore", 3)
+	f.Add(B+E+B, 1)
 	f.Add("###PS1JSON######PS1END######PS1JSON###", 1)
 	f.Fuzz(func(t *testing.T, stream string, chunk int) {
 		if chunk <= 0 || chunk > 64 {
@@ -126,5 +142,24 @@ func TestWhichPython(t *testing.T) {
 	t.Parallel()
 	if got := whichPython("/nonexistent:/also/not", "/"); got != "" {
 		t.Fatalf("%q", got)
+	}
+}
+
+// TestPS1TextHidesTheNonce: what `echo "$PS1"`, `env` or `set` print of the installed prompt
+// never contains the nonce, so printing the variable cannot forge a prompt.
+func TestPS1TextHidesTheNonce(t *testing.T) {
+	t.Parallel()
+	for i := 0; i < 20; i++ {
+		nonce, err := newNonce()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := newMarkers(nonce)
+		if strings.Contains(m.setup, nonce) || strings.Contains(m.setup, string(m.begin)) || strings.Contains(m.setup, string(m.end)) {
+			t.Fatalf("setup line shows the nonce %s: %s", nonce, m.setup)
+		}
+		if len(m.setup) >= maxTypedLine {
+			t.Fatalf("setup line is %d bytes: too long to type", len(m.setup))
+		}
 	}
 }

@@ -95,6 +95,9 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		}
 		s.mu.Lock()
 		s.atPrompt = false
+		if !special {
+			s.echoed, s.echoWipes = true, s.screen.HistoryWipes()
+		}
 		if special && running && echoesControl(s.ptmx) {
 			// The reference's tty echoes ^C/^Z/^\ in front of what the program prints next.
 			if c := command[2] | 0x20; c == 'c' || c == 'z' || command[2] == '\\' {
@@ -203,7 +206,7 @@ func (s *Session) completed(command string, hidden, stripEcho bool) Result {
 	}
 	res.Content = s.commandOutput(command, raw, &res.Prefix, "", stripEcho)
 	s.status = statusCompleted
-	s.prevOutput = ""
+	s.prevOutput, s.prevSeen = "", false
 	return res
 }
 
@@ -237,7 +240,7 @@ func (s *Session) exitedResult(command string, hidden bool) Result {
 		Suffix: fmt.Sprintf("\n[The command completed with exit code %d. The shell exited; the next command starts a new one.]", code)}
 	res.Content = s.commandOutput(command, raw, &res.Prefix, "", false)
 	s.status = statusCompleted
-	s.prevOutput = ""
+	s.prevOutput, s.prevSeen = "", false
 	return res
 }
 
@@ -247,11 +250,17 @@ func (s *Session) exitedResult(command string, hidden bool) Result {
 // reading cooked lines never see an echo here, since the tty's echo is off.
 func (s *Session) commandOutput(command, raw string, prefix *string, contPrefix string, stripEcho bool) string {
 	out := raw
-	if s.prevOutput != "" {
+	if s.prevSeen {
 		out = strings.TrimPrefix(raw, s.prevOutput)
 		*prefix = contPrefix
 	}
 	s.prevOutput = raw
+	s.mu.Lock()
+	// The reference's pane still shows the typed text unless a program wiped the history
+	// (`clear`) after it was typed.
+	echo := s.echoed && s.screen.HistoryWipes() == s.echoWipes
+	s.mu.Unlock()
+	s.prevSeen = raw != "" || echo
 	out = strings.TrimLeftFunc(out, unicode.IsSpace)
 	if stripEcho {
 		out = strings.TrimLeftFunc(strings.TrimPrefix(out, strings.TrimLeftFunc(command, unicode.IsSpace)), unicode.IsSpace)

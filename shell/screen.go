@@ -30,6 +30,7 @@ type Screen struct {
 	head    int
 	n       int // rows in use
 	dropped int
+	wipes   int // CSI 3 J on the main screen since the last Reset
 
 	top int // first row of the visible screen, logical index; rows past n are blank
 	cur int // cursor row, logical index, within the screen
@@ -108,7 +109,7 @@ func (s *Screen) Reset() {
 	if size > keepRowBytes {
 		s.rows, s.altRows = nil, nil
 	}
-	s.head, s.n, s.dropped = 0, 0, 0
+	s.head, s.n, s.dropped, s.wipes = 0, 0, 0, 0
 	s.top, s.cur, s.col, s.savedRow, s.savedCol = 0, 0, 0, 0, 0
 	s.alt, s.altN, s.altCursor, s.altRow, s.altCol = false, 0, false, 0, 0
 	s.state, s.un = stGround, 0
@@ -124,6 +125,11 @@ func (s *Screen) Lines() int { return s.n }
 // Rows scrolled off the alternate screen are not counted: they never enter the history (as
 // in tmux) and the main screen's rows come back intact when the program leaves it.
 func (s *Screen) Dropped() int { return s.dropped }
+
+// HistoryWipes counts the history clears (CSI 3 J, as `clear` sends after its CSI 2 J) on
+// the main screen since the last Reset: the session uses it to know that the reference's
+// pane no longer shows the echo of what was typed.
+func (s *Screen) HistoryWipes() int { return s.wipes }
 
 // Text returns the retained lines (the history and the screen, the alternate one while it is
 // on) joined by "\n": rows of a wrapped line joined back into one line, each line
@@ -696,6 +702,9 @@ func (s *Screen) scrollOnClear() {
 
 // dropHistory forgets the rows above the screen (CSI 3 J); they count as dropped.
 func (s *Screen) dropHistory() {
+	if !s.alt {
+		s.wipes++
+	}
 	if s.top > 0 {
 		s.dropOldest(s.top)
 	}

@@ -58,16 +58,22 @@ type Session struct {
 	last       prompt    // the newest prompt
 	atPrompt   bool      // only blank output since the newest prompt
 	lastChange time.Time // last time the screen changed
+	echoed     bool      // text was typed since the last clear: the reference's pane shows its echo
+	echoWipes  int       // the screen's HistoryWipes when it was typed
 	changed    chan struct{}
 	exited     bool
 	exitErr    error
 	cwd        string
 
-	runMu      sync.Mutex // one Run at a time
+	runMu      sync.Mutex // one Run at a time; guards the fields below up to closeOnce
 	status     status
 	prevOutput string
-	closeOnce  sync.Once
-	done       chan struct{} // closed when bash has exited
+	// prevSeen is the truth of the reference's prev_output: its pane text after the prompt,
+	// which, unlike ours, includes the echo of what was typed. It decides the continuation
+	// prefix of the next observation of the same command.
+	prevSeen  bool
+	closeOnce sync.Once
+	done      chan struct{} // closed when bash has exited
 }
 
 // Start starts bash as cfg.User in cfg.WorkDir and waits for its first prompt.
@@ -75,7 +81,12 @@ func Start(cfg Config) (*Session, error) {
 	if cfg.NoChangeTimeout <= 0 {
 		cfg.NoChangeTimeout = 10 * time.Second
 	}
+	nonce, err := newNonce()
+	if err != nil {
+		return nil, err
+	}
 	s := &Session{
+		scan:    scanner{m: newMarkers(nonce)},
 		cfg:     cfg,
 		raw:     NewBuffer(rawBufSize),
 		screen:  NewScreen(termCols, keepRows),
@@ -88,7 +99,7 @@ func Start(cfg Config) (*Session, error) {
 	}
 	// Install the prompt and wait for the first one; everything before it (.bashrc output,
 	// the user's own prompt) is not part of any command's output.
-	if _, err := s.ptmx.Write([]byte(setupLine)); err != nil {
+	if _, err := s.ptmx.Write([]byte(s.scan.m.setup)); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("bash setup: %w", err)
 	}
@@ -240,6 +251,7 @@ func (s *Session) takeScreenLocked() (text string, dropped int) {
 	text, dropped = s.screen.Text(), s.screen.Dropped()
 	s.screen.Reset()
 	s.prompts = 0
+	s.echoed = false
 	return text, dropped
 }
 
