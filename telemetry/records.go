@@ -1,0 +1,107 @@
+package telemetry
+
+import (
+	"sync"
+	"time"
+)
+
+// Record is what one action did: the command, its times, exit code, output size, resource use,
+// file changes and whether it ended up waiting for input. It is the body of GET /commands/{id}
+// and the value of the "gohands_telemetry" key of a run observation's metadata.
+type Record struct {
+	ID              int64       `json:"id"`
+	Action          string      `json:"action"` // run, run_ipython, write, edit
+	Command         string      `json:"command"`
+	Start           time.Time   `json:"start"`
+	End             *time.Time  `json:"end"` // null while running
+	DurationSeconds float64     `json:"duration_seconds"`
+	Running         bool        `json:"running"`
+	ExitCode        *int        `json:"exit_code"` // null: none (still running, timed out, or not a command)
+	OutputBytes     int64       `json:"output_bytes"`
+	Usage           Usage       `json:"usage"`
+	Files           FileChanges `json:"files"`
+	WaitingForInput bool        `json:"waiting_for_input"`
+	InputWait       *InputWait  `json:"input_wait,omitempty"`
+	Note            string      `json:"note,omitempty"`
+}
+
+// Usage is the CPU time and peak memory of the processes a command ran.
+type Usage struct {
+	CPUUserSeconds   float64 `json:"cpu_user_seconds"`
+	CPUSystemSeconds float64 `json:"cpu_system_seconds"`
+	PeakRSSBytes     int64   `json:"peak_rss_bytes"`
+	// Method names how it was measured: "cgroup2" (cpu.stat and memory.peak of the session's
+	// cgroup), "cgroup2-cpu+proc-sampler" (cgroup CPU, sampled memory), "proc-sampler"
+	// (/proc samples plus the times of children bash reaped), or "none".
+	Method string `json:"method"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Store keeps the last N records, newest last. Records are values: a reader never sees one
+// being changed.
+type Store struct {
+	mu   sync.Mutex
+	max  int
+	next int64
+	recs []Record
+}
+
+// NewStore keeps at most max records (0 means 1000).
+func NewStore(max int) *Store {
+	if max <= 0 {
+		max = 1000
+	}
+	return &Store{max: max}
+}
+
+// newID reserves the next id.
+func (s *Store) newID() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	return s.next
+}
+
+// Put stores r, replacing the record with the same id if it is still kept.
+func (s *Store) Put(r Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.recs) - 1; i >= 0; i-- { // the record updated is nearly always the newest
+
+		if s.recs[i].ID == r.ID {
+			s.recs[i] = r
+			return
+		}
+	}
+	if len(s.recs) >= s.max {
+		copy(s.recs, s.recs[1:])
+		s.recs = s.recs[:len(s.recs)-1]
+	}
+	s.recs = append(s.recs, r)
+}
+
+// Get returns the record id, if it is still kept.
+func (s *Store) Get(id int64) (Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.recs) - 1; i >= 0; i-- {
+		if s.recs[i].ID == id {
+			return s.recs[i], true
+		}
+	}
+	return Record{}, false
+}
+
+// Last returns up to n records, newest first.
+func (s *Store) Last(n int) []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 || n > len(s.recs) {
+		n = len(s.recs)
+	}
+	out := make([]Record, 0, n)
+	for i := len(s.recs) - 1; i >= 0 && len(out) < n; i-- {
+		out = append(out, s.recs[i])
+	}
+	return out
+}
