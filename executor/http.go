@@ -91,6 +91,9 @@ func (x *Executor) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 // their own limit.
 const maxJSONBody = 64 << 20
 
+// errParsingBody is Starlette's text for a request body it cannot read.
+const errParsingBody = "There was an error parsing the body"
+
 // readJSONBody reads a bounded body; a larger one is a 413, not an out-of-memory server.
 func readJSONBody(c echo.Context) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
@@ -98,8 +101,8 @@ func readJSONBody(c echo.Context) ([]byte, error) {
 	if errors.As(err, &tooBig) {
 		return nil, detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large (limit %d bytes)", maxJSONBody))
 	}
-	if err != nil {
-		return nil, internal(err)
+	if err != nil { // a malformed body (bad chunk size, cut short): the client's fault
+		return nil, detail(http.StatusBadRequest, errParsingBody)
 	}
 	return body, nil
 }

@@ -63,20 +63,39 @@ func (x *Executor) uploadFile(c echo.Context) error {
 			return validationError("body.file", "Field required")
 		}
 		if err != nil {
-			return detail(http.StatusBadRequest, "There was an error parsing the body")
+			return detail(http.StatusBadRequest, errParsingBody)
 		}
 		if part.FormName() != "file" || part.FileName() == "" {
 			part.Close()
 			continue
 		}
 		name := part.FileName()
-		err = x.files.Upload(c.Request().Context(), dest, recursive, name, part)
+		body := &bodyReader{r: part}
+		err = x.files.Upload(c.Request().Context(), dest, recursive, name, body)
 		part.Close()
 		if err != nil {
+			if _, ok := fault.As(err); !ok && body.err != nil && c.Request().Context().Err() == nil {
+				return detail(http.StatusBadRequest, errParsingBody) // a malformed body, not our failure
+			}
 			return fileError(err)
 		}
 		return c.JSON(http.StatusOK, uploadReply{Filename: name, Destination: dest, Recursive: recursive})
 	}
+}
+
+// bodyReader remembers a failure to read the request body (bad chunk size, multipart cut
+// short), which is the client's fault, from a failure to write the upload.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }
 
 // downloadFiles is GET /download_files?path=…: a zip of the directory (or of the one file),
