@@ -1,71 +1,310 @@
 package executor
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
-// Action is one decoded V0 action: its type, its raw args and the top-level timeout.
-// Decoding is lenient (unknown top-level keys and unknown args are ignored); each
-// handler unmarshals Args into its own struct.
+// Action is one decoded V0 action: the handler to run, its args (after the reference's
+// renames and drops) and the top-level timeout.
 type Action struct {
-	Type    string
-	Args    json.RawMessage
-	Timeout *float64 // seconds; nil when absent or null
+	Type  string // the handler: args["action"] when given, else the class's own type
+	Class string // the reference's class name (CmdRunAction, …)
+	Args  json.RawMessage
+	// Timeout is the top-level timeout in seconds (nil when absent or null). TimeoutErr is
+	// Python's float() error for a timeout that does not convert ("could not convert …");
+	// the reference raises it only where a handler reads the timeout.
+	Timeout    *float64
+	TimeoutErr string
 }
 
-// knownActions lists every action type string the reference's schema defines. Types
-// outside this list are "not defined"; types inside it without a handler have "no attribute".
-var knownActions = []string{
-	"message", "system", "start", "read", "write", "edit", "run", "run_ipython", "browse",
-	"browse_interactive", "mcp", "delegate", "think", "finish", "reject", "null", "pause",
-	"resume", "stop", "change_agent_state", "push", "send_pr", "recall", "condensation",
-	"condensation_request", "task_tracking", "call_tool_mcp", "loop_recovery",
+// actionClass is one Action dataclass of the reference (openhands/events/action/*.py): the
+// parameters its generated __init__ accepts, in declaration order, the first `required` of
+// them without a default. action_from_dict calls Class(**args), so these decide the TypeError.
+type actionClass struct {
+	typ      string // the class's `action` default, its key in ACTION_TYPE_TO_CLASS
+	member   string // the ActionType member of that default, for the "Available actions" repr
+	name     string
+	required int
+	params   []string
 }
 
-// DecodeAction parses the value of the request's "action" key.
+// actionClasses are ACTION_TYPE_TO_CLASS in its order (openhands/events/serialization/action.py).
+var actionClasses = []actionClass{
+	{"null", "NULL", "NullAction", 0, []string{"action"}},
+	{"run", "RUN", "CmdRunAction", 1, []string{"command", "is_input", "thought", "blocking", "is_static", "cwd", "hidden", "action", "confirmation_state", "security_risk"}},
+	{"run_ipython", "RUN_IPYTHON", "IPythonRunCellAction", 1, []string{"code", "thought", "include_extra", "action", "confirmation_state", "security_risk", "kernel_init_code"}},
+	{"browse", "BROWSE", "BrowseURLAction", 1, []string{"url", "thought", "action", "security_risk", "return_axtree"}},
+	{"browse_interactive", "BROWSE_INTERACTIVE", "BrowseInteractiveAction", 1, []string{"browser_actions", "thought", "browsergym_send_msg_to_user", "action", "security_risk", "return_axtree"}},
+	{"read", "READ", "FileReadAction", 1, []string{"path", "start", "end", "thought", "action", "security_risk", "impl_source", "view_range"}},
+	{"write", "WRITE", "FileWriteAction", 2, []string{"path", "content", "start", "end", "thought", "action", "security_risk"}},
+	{"edit", "EDIT", "FileEditAction", 1, []string{"path", "command", "file_text", "old_str", "new_str", "insert_line", "content", "start", "end", "thought", "action", "security_risk", "impl_source"}},
+	{"think", "THINK", "AgentThinkAction", 0, []string{"thought", "action"}},
+	{"finish", "FINISH", "AgentFinishAction", 0, []string{"final_thought", "outputs", "thought", "action"}},
+	{"reject", "REJECT", "AgentRejectAction", 0, []string{"outputs", "thought", "action"}},
+	{"delegate", "DELEGATE", "AgentDelegateAction", 2, []string{"agent", "inputs", "thought", "action"}},
+	{"recall", "RECALL", "RecallAction", 1, []string{"recall_type", "query", "thought", "action"}},
+	{"change_agent_state", "CHANGE_AGENT_STATE", "ChangeAgentStateAction", 1, []string{"agent_state", "thought", "action"}},
+	{"message", "MESSAGE", "MessageAction", 1, []string{"content", "file_urls", "image_urls", "wait_for_response", "action", "security_risk"}},
+	{"system", "SYSTEM", "SystemMessageAction", 1, []string{"content", "tools", "openhands_version", "agent_class", "action"}},
+	{"condensation", "CONDENSATION", "CondensationAction", 0, []string{"action", "forgotten_event_ids", "forgotten_events_start_id", "forgotten_events_end_id", "summary", "summary_offset"}},
+	{"condensation_request", "CONDENSATION_REQUEST", "CondensationRequestAction", 0, []string{"action"}},
+	{"call_tool_mcp", "MCP", "MCPAction", 1, []string{"name", "arguments", "thought", "action", "security_risk"}},
+	{"task_tracking", "TASK_TRACKING", "TaskTrackingAction", 0, []string{"command", "task_list", "thought", "action"}},
+	{"loop_recovery", "LOOP_RECOVERY", "LoopRecoveryAction", 0, []string{"option", "action"}},
+}
+
+func lookupClass(typ string) *actionClass {
+	for i := range actionClasses {
+		if actionClasses[i].typ == typ {
+			return &actionClasses[i]
+		}
+	}
+	return nil
+}
+
+func (c *actionClass) accepts(param string) bool {
+	for _, p := range c.params {
+		if p == param {
+			return true
+		}
+	}
+	return false
+}
+
+// typeError is the TypeError of Class(**args) in Python 3.12, or "": the first unexpected
+// keyword (in the args' order) wins over missing required parameters, as CPython binds them.
+func (c *actionClass) typeError(args *pycompat.Dict) string {
+	for _, k := range args.Keys() {
+		if !c.accepts(k) {
+			return c.name + ".__init__() got an unexpected keyword argument '" + k + "'"
+		}
+	}
+	var missing []string
+	for _, p := range c.params[:c.required] {
+		if !args.Has(p) {
+			missing = append(missing, pycompat.StrRepr(p))
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	var names string
+	switch len(missing) {
+	case 1:
+		names = missing[0]
+	case 2:
+		names = missing[0] + " and " + missing[1]
+	default:
+		names = strings.Join(missing[:len(missing)-1], ", ") + ", and " + missing[len(missing)-1]
+	}
+	plural := ""
+	if len(missing) > 1 {
+		plural = "s"
+	}
+	return fmt.Sprintf("%s.__init__() missing %d required positional argument%s: %s", c.name, len(missing), plural, names)
+}
+
+// DecodeAction is the reference's event_from_dict for the value of the request's "action"
+// key: the same checks in the same order, the same error texts (the caller wraps them in
+// "Internal server error: "). What it does not model: pydantic validation of
+// tool_call_metadata and llm_metrics.
 func DecodeAction(raw json.RawMessage) (*Action, error) {
-	var top map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&top); err != nil || top == nil {
+	v, err := pycompat.Decode(raw)
+	top, isDict := v.(*pycompat.Dict)
+	if err != nil || !isDict {
 		return nil, fmt.Errorf("Unknown event type: %s", string(raw))
 	}
-	typRaw, ok := top["action"]
+	typV, ok := top.Get("action")
 	if !ok {
-		if _, isObs := top["observation"]; isObs {
-			return nil, fmt.Errorf("400: Invalid action type")
+		if top.Has("observation") {
+			return nil, errors.New("400: Invalid action type")
 		}
-		return nil, fmt.Errorf("Unknown event type: %s", pyRepr(raw))
+		return nil, fmt.Errorf("Unknown event type: %s", pycompat.Repr(top))
 	}
-	var typ string
-	if err := json.Unmarshal(typRaw, &typ); err != nil {
-		return nil, fmt.Errorf("'action['action']=%s' is not defined. Available actions: %s", string(typRaw), availableActions())
+	typ, _ := typV.(string)
+	cls := lookupClass(typ)
+	if _, isStr := typV.(string); !isStr || cls == nil {
+		return nil, fmt.Errorf("'action['action']=%s' is not defined. Available actions: %s", pycompat.Repr(typV), availableActions())
 	}
-	known := false
-	for _, k := range knownActions {
-		if k == typ {
-			known = true
-			break
+
+	// args is mutated in place, as the reference's is: the error texts below print the
+	// action with its args after these steps.
+	args := pycompat.NewDict()
+	if a, ok := top.Get("args"); ok {
+		switch t := a.(type) {
+		case *pycompat.Dict:
+			args = t
+		case []pycompat.Value:
+			return nil, errors.New("pop expected at most 1 argument, got 2") // list.pop('timestamp', None)
+		default:
+			return nil, fmt.Errorf("'%s' object has no attribute 'pop'", pycompat.TypeName(a))
 		}
 	}
-	if !known {
-		return nil, fmt.Errorf("'action['action']=%s' is not defined. Available actions: %s", pyQuote(typ), availableActions())
+	args.Pop("timestamp")
+	if c, ok := args.Pop("is_confirmed"); ok && c != nil {
+		args.Set("confirmation_state", c)
 	}
-	a := &Action{Type: typ, Args: top["args"]}
-	if len(a.Args) == 0 || string(a.Args) == "null" {
-		a.Args = json.RawMessage("{}")
+	if u, ok := args.Pop("images_urls"); ok {
+		args.Set("image_urls", u)
 	}
-	if t, ok := top["timeout"]; ok && string(t) != "null" {
-		var f float64
-		if err := json.Unmarshal(t, &f); err != nil {
-			return nil, fmt.Errorf("action=%s has the wrong arguments: timeout must be a number", string(raw))
+	if r, ok := args.Get("security_risk"); ok && r != nil {
+		if m, ok := securityRisk(r); ok {
+			args.Set("security_risk", m)
+		} else {
+			args.Pop("security_risk")
 		}
-		a.Timeout = &f
+	}
+	if err := deprecatedArgs(args); err != nil {
+		return nil, err
+	}
+	if msg := cls.typeError(args); msg != "" {
+		return nil, fmt.Errorf("action=%s has the wrong arguments: %s", pycompat.Repr(top), msg)
+	}
+	if cls.typ == "condensation" && !condensationValid(args) {
+		return nil, errors.New("Invalid configuration of the optional fields.") // its __post_init__
+	}
+	if s, ok := top.Get("source"); ok {
+		if str, _ := s.(string); str != "agent" && str != "user" && str != "environment" {
+			return nil, fmt.Errorf("%s is not a valid EventSource", pycompat.Repr(s))
+		}
+	}
+
+	a := &Action{Type: cls.typ, Class: cls.name, Args: pycompat.JSON(args)}
+	if t, ok := args.Get("action"); ok {
+		// run_action dispatches on the instance's `action` field, which args may override.
+		name, isStr := t.(string)
+		if !isStr {
+			return nil, fmt.Errorf("attribute name must be string, not '%s'", pycompat.TypeName(t))
+		}
+		a.Type = name
+	}
+	if t, ok := top.Get("timeout"); ok {
+		a.Timeout, a.TimeoutErr = pyFloatOf(t)
 	}
 	return a, nil
+}
+
+// deprecatedArgs is handle_action_deprecated_args.
+func deprecatedArgs(args *pycompat.Dict) error {
+	args.Pop("keep_prompt")
+	args.Pop("task_completed")
+	code, ok := args.Pop("translated_ipython_code")
+	if !ok {
+		return nil
+	}
+	if code != nil {
+		s, isStr := code.(string)
+		if !isStr {
+			return fmt.Errorf("'%s' object has no attribute 'startswith'", pycompat.TypeName(code))
+		}
+		const prefix = "print(file_editor(**"
+		if strings.HasPrefix(s, prefix) && strings.HasSuffix(s, "))") && len(s) >= len(prefix)+2 {
+			// ast.literal_eval of the dict; a text it cannot parse is dropped, as there.
+			if d, err := pycompat.LiteralEvalDict(s[len(prefix) : len(s)-2]); err == nil {
+				for _, k := range d.Keys() {
+					v, _ := d.Get(k)
+					args.Set(k, v)
+				}
+			}
+		}
+	}
+	if c, ok := args.Get("command"); ok && c == "view" {
+		args.Pop("command")
+	}
+	return nil
+}
+
+// securityRisk is ActionSecurityRisk(v): a number (or bool) equal to -1, 0, 1 or 2.
+func securityRisk(v pycompat.Value) (pycompat.Value, bool) {
+	var f float64
+	switch t := v.(type) {
+	case bool:
+		if t {
+			f = 1
+		}
+	case pycompat.Int:
+		n, err := strconv.Atoi(string(t))
+		if err != nil {
+			return nil, false
+		}
+		f = float64(n)
+	case pycompat.Float:
+		f = float64(t)
+	default:
+		return nil, false
+	}
+	names := map[float64]string{-1: "UNKNOWN", 0: "LOW", 1: "MEDIUM", 2: "HIGH"}
+	name, ok := names[f]
+	if !ok {
+		return nil, false
+	}
+	n := int(f)
+	return pycompat.Enum{Repr: fmt.Sprintf("<ActionSecurityRisk.%s: %d>", name, n), Value: pycompat.Int(strconv.Itoa(n))}, true
+}
+
+// condensationValid is CondensationAction._validate_field_polymorphism.
+func condensationValid(args *pycompat.Dict) bool {
+	set := func(k string) bool { v, ok := args.Get(k); return ok && v != nil }
+	ids := set("forgotten_event_ids")
+	rng := set("forgotten_events_start_id") && set("forgotten_events_end_id")
+	return ids != rng && set("summary") == set("summary_offset")
+}
+
+// pyFloatOf is Python's float(v) for the timeout: nil for None.
+func pyFloatOf(v pycompat.Value) (*float64, string) {
+	var f float64
+	switch t := v.(type) {
+	case nil:
+		return nil, ""
+	case bool:
+		if t {
+			f = 1
+		}
+	case pycompat.Int:
+		var err error
+		if f, err = strconv.ParseFloat(string(t), 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, "int too large to convert to float"
+		}
+		if math.IsInf(f, 0) {
+			return nil, "int too large to convert to float"
+		}
+	case pycompat.Float:
+		f = float64(t)
+	case string:
+		var ok bool
+		if f, ok = pyFloatString(t); !ok {
+			return nil, "could not convert string to float: " + pycompat.StrRepr(t)
+		}
+	default:
+		return nil, "float() argument must be a string or a real number, not '" + pycompat.TypeName(v) + "'"
+	}
+	return &f, ""
+}
+
+// pyFloatString is float(str): surrounding whitespace, underscores between digits, inf/nan.
+func pyFloatString(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
+	case "inf", "infinity", "nan":
+		f, err := strconv.ParseFloat(s, 64)
+		return f, err == nil
+	}
+	if strings.Contains(s, "__") || strings.HasPrefix(strings.TrimLeft(s, "+-"), "_") || strings.HasSuffix(s, "_") ||
+		strings.Contains(s, "_.") || strings.Contains(s, "._") || strings.ContainsAny(s, "xXpP") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	return f, true
 }
 
 // DecodeArgs fills v from the action's args, ignoring unknown keys.
@@ -76,32 +315,19 @@ func (a *Action) DecodeArgs(v any) error {
 	return nil
 }
 
+// availableActions is str(ACTION_TYPE_TO_CLASS.keys()): the keys are ActionType members.
 func availableActions() string {
-	var b bytes.Buffer
+	var b strings.Builder
 	b.WriteString("dict_keys([")
-	for i, k := range knownActions {
+	for i, c := range actionClasses {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(pyQuote(k))
+		b.WriteString("<ActionType." + c.member + ": " + pycompat.StrRepr(c.typ) + ">")
 	}
 	b.WriteString("])")
 	return b.String()
 }
 
-// pyQuote renders s the way Python's repr renders a simple str.
-func pyQuote(s string) string {
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		return `"` + s + `"`
-	}
-	return "'" + s + "'"
-}
-
-// pyRepr gives a compact rendering of a JSON value for error texts.
-func pyRepr(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		return string(raw)
-	}
-	return b.String()
-}
+// pyQuote renders s the way Python's repr renders a str.
+func pyQuote(s string) string { return pycompat.StrRepr(s) }
