@@ -44,7 +44,8 @@ var actionClasses = []actionClass{
 	{"browse_interactive", "BROWSE_INTERACTIVE", "BrowseInteractiveAction", 1, []string{"browser_actions", "thought", "browsergym_send_msg_to_user", "action", "security_risk", "return_axtree"}},
 	{"read", "READ", "FileReadAction", 1, []string{"path", "start", "end", "thought", "action", "security_risk", "impl_source", "view_range"}},
 	{"write", "WRITE", "FileWriteAction", 2, []string{"path", "content", "start", "end", "thought", "action", "security_risk"}},
-	{"edit", "EDIT", "FileEditAction", 1, []string{"path", "command", "file_text", "old_str", "new_str", "insert_line", "content", "start", "end", "thought", "action", "security_risk", "impl_source"}},
+	// gohands_as_sandbox_user is gohands' own: the kernel's file_editor sets it (editArgs).
+	{"edit", "EDIT", "FileEditAction", 1, []string{"path", "command", "file_text", "old_str", "new_str", "insert_line", "content", "start", "end", "thought", "action", "security_risk", "impl_source", "gohands_as_sandbox_user"}},
 	{"think", "THINK", "AgentThinkAction", 0, []string{"thought", "action"}},
 	{"finish", "FINISH", "AgentFinishAction", 0, []string{"final_thought", "outputs", "thought", "action"}},
 	{"reject", "REJECT", "AgentRejectAction", 0, []string{"outputs", "thought", "action"}},
@@ -121,6 +122,11 @@ func DecodeAction(raw json.RawMessage) (*Action, error) {
 	if err != nil || !isDict {
 		return nil, fmt.Errorf("Unknown event type: %s", string(raw))
 	}
+	return decodeAction(top)
+}
+
+// decodeAction is DecodeAction of the decoded dict; it may modify top, as the reference does.
+func decodeAction(top *pycompat.Dict) (*Action, error) {
 	typV, ok := top.Get("action")
 	if !ok {
 		if top.Has("observation") {
@@ -307,10 +313,17 @@ func pyFloatString(s string) (float64, bool) {
 	return f, true
 }
 
-// DecodeArgs fills v from the action's args, ignoring unknown keys.
+// DecodeArgs fills v from the action's args (DecodeAction has checked their names). A value
+// of a type the handler cannot use is an error (HTTP 500); where the reference's own failure
+// is known, the handler's args type catches it first (pyStr, pyBool, pyIndex).
 func (a *Action) DecodeArgs(v any) error {
-	if err := json.Unmarshal(a.Args, v); err != nil {
-		return fmt.Errorf("action=%s has the wrong arguments: %v", a.Type, err)
+	err := json.Unmarshal(a.Args, v)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s argument %s: a JSON %s cannot be a %s", a.Class, te.Field, te.Value, te.Type)
+	}
+	if err != nil {
+		return fmt.Errorf("%s arguments: %v", a.Class, err)
 	}
 	return nil
 }
@@ -331,3 +344,116 @@ func availableActions() string {
 
 // pyQuote renders s the way Python's repr renders a str.
 func pyQuote(s string) string { return pycompat.StrRepr(s) }
+
+// firstReads are the attributes a handler reads from its action before anything else.
+var firstReads = map[string][]string{
+	"run":   {"is_static"},
+	"read":  {"path", "impl_source"},
+	"write": {"path", "content"},
+	"edit":  {"impl_source"},
+}
+
+// foreignClass answers an action whose args["action"] names another handler than its own
+// class's. The reference's handler then gets an instance of the wrong class and fails on the
+// first attribute it reads that the class lacks (run turns that into an error observation);
+// when the class has those attributes, the handler runs on the args (nil, nil here).
+func foreignClass(a *Action) (*Observation, error) {
+	if a.Class == "" {
+		return nil, nil
+	}
+	if own := lookupClass(a.Type); own != nil && own.name == a.Class {
+		return nil, nil
+	}
+	var cls *actionClass
+	for i := range actionClasses {
+		if actionClasses[i].name == a.Class {
+			cls = &actionClasses[i]
+		}
+	}
+	if cls == nil {
+		return nil, nil
+	}
+	for _, attr := range firstReads[a.Type] {
+		if !cls.accepts(attr) {
+			msg := fmt.Sprintf("'%s' object has no attribute '%s'", a.Class, attr)
+			if a.Type == "run" {
+				return ErrorObs(msg), nil
+			}
+			return nil, errors.New(msg)
+		}
+	}
+	return nil, nil
+}
+
+// pyBool is an argument the reference only tests for truth: any JSON value, by Python's bool().
+type pyBool bool
+
+func (b *pyBool) UnmarshalJSON(data []byte) error {
+	v, err := pycompat.Decode(data)
+	if err != nil {
+		return err
+	}
+	*b = pyBool(pycompat.Truthy(v))
+	return nil
+}
+
+// pyStr is an argument the reference uses as a str: a JSON string, or the Python type name
+// of what came instead (NotStr), for the error the reference's first str operation raises.
+type pyStr struct {
+	S      string
+	NotStr string // "" for a string; else "int", "NoneType", "list", …
+}
+
+func (s *pyStr) UnmarshalJSON(data []byte) error {
+	v, err := pycompat.Decode(data)
+	if err != nil {
+		return err
+	}
+	if str, ok := v.(string); ok {
+		*s = pyStr{S: str}
+	} else {
+		*s = pyStr{NotStr: pycompat.TypeName(v)}
+	}
+	return nil
+}
+
+// pathlibError is the TypeError of pathlib.Path(x) for a non-str x (write resolves its path so).
+func pathlibError(s pyStr) error {
+	return fmt.Errorf("argument should be a str or an os.PathLike object where __fspath__ returns a str, not '%s'", s.NotStr)
+}
+
+// pyIndex is a line index used in a slice: an int (bools count) or None; anything else is the
+// TypeError of the slice.
+type pyIndex struct {
+	N     *int
+	Wrong bool
+}
+
+func (x *pyIndex) UnmarshalJSON(data []byte) error {
+	v, err := pycompat.Decode(data)
+	if err != nil {
+		return err
+	}
+	*x = pyIndex{}
+	switch t := v.(type) {
+	case nil:
+	case bool:
+		n := 0
+		if t {
+			n = 1
+		}
+		x.N = &n
+	case pycompat.Int:
+		n, err := strconv.Atoi(string(t))
+		if err != nil {
+			x.Wrong = true
+		} else {
+			x.N = &n
+		}
+	default:
+		x.Wrong = true
+	}
+	return nil
+}
+
+const sliceIndexError = "slice indices must be integers or None or have an __index__ method"

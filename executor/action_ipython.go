@@ -29,6 +29,9 @@ func (x *Executor) runIPython(ctx context.Context, a *Action) (*Observation, err
 	if err := a.DecodeArgs(&args); err != nil {
 		return nil, err
 	}
+	if a.TimeoutErr != "" {
+		return nil, errors.New(a.TimeoutErr)
+	}
 	// Wait for the actions before this one (a `cd` must be seen), then let go of the action
 	// lock: the kernel's file_editor calls back into /execute_action (one editor for both),
 	// which needs it. Only the kernel's own lock is held while the cell runs; the client sends

@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/internal/fault"
 )
 
 type readArgs struct {
-	Path       string          `json:"path"`
-	Start      *int            `json:"start"`
-	End        *int            `json:"end"`
-	ImplSource string          `json:"impl_source"`
+	Path       pyStr           `json:"path"`
+	Start      pyIndex         `json:"start"`
+	End        pyIndex         `json:"end"`
+	ImplSource pyStr           `json:"impl_source"`
 	ViewRange  json.RawMessage `json:"view_range"`
 }
 
@@ -24,24 +26,31 @@ func (x *Executor) read(_ context.Context, a *Action) (*Observation, error) {
 	if err := a.DecodeArgs(&args); err != nil {
 		return nil, err
 	}
-	if files.IsBinary(args.Path) {
+	if args.Path.NotStr != "" { // binaryornot's is_binary starts with path.endswith('.pyc')
+		return nil, fmt.Errorf("'%s' object has no attribute 'endswith'", args.Path.NotStr)
+	}
+	path := args.Path.S
+	if files.IsBinary(path) {
 		return ErrorObs("ERROR_BINARY_FILE"), nil
 	}
-	if args.ImplSource == "oh_aci" {
-		content, _, _, err := x.runEditor(files.EditRequest{Command: "view", Path: args.Path, ViewRange: viewRange(args.ViewRange)})
+	if args.ImplSource.S == "oh_aci" {
+		content, _, _, err := x.runEditor(files.EditRequest{Command: "view", Path: path, ViewRange: viewRange(args.ViewRange)})
 		if err != nil {
 			return nil, err
 		}
-		return ReadObs(content, args.Path, "oh_aci"), nil
+		return ReadObs(content, path, "oh_aci"), nil
+	}
+	if args.Start.Wrong || args.End.Wrong {
+		return nil, errors.New(sliceIndexError)
 	}
 	start, end := 0, -1
-	if args.Start != nil {
-		start = *args.Start
+	if args.Start.N != nil {
+		start = *args.Start.N
 	}
-	if args.End != nil {
-		end = *args.End
+	if args.End.N != nil {
+		end = *args.End.N
 	}
-	res, err := x.files.Read(args.Path, x.cwd(), start, end)
+	res, err := x.files.Read(path, x.cwd(), start, end)
 	if fe, ok := fault.As(err); ok && fe.Kind == fault.Tool {
 		return ErrorObs(fe.Msg), nil
 	}

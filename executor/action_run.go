@@ -11,13 +11,15 @@ import (
 	"github.com/gohands/gohands/shell"
 )
 
+// runArgs: the reference only tests the flags for truth, and a non-str command fails its
+// command.strip() inside run's catch-all (an error observation).
 type runArgs struct {
-	Command  string  `json:"command"`
-	IsInput  bool    `json:"is_input"`
-	Blocking bool    `json:"blocking"`
-	IsStatic bool    `json:"is_static"`
+	Command  pyStr   `json:"command"`
+	IsInput  pyBool  `json:"is_input"`
+	Blocking pyBool  `json:"blocking"`
+	IsStatic pyBool  `json:"is_static"`
 	Cwd      *string `json:"cwd"`
-	Hidden   bool    `json:"hidden"`
+	Hidden   pyBool  `json:"hidden"`
 }
 
 // run executes a CmdRunAction in the main session, or in a fresh one when is_static.
@@ -26,7 +28,13 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 	if err := a.DecodeArgs(&args); err != nil {
 		return nil, err
 	}
-	req := shell.Request{Command: args.Command, IsInput: args.IsInput, Blocking: args.Blocking, Hidden: args.Hidden}
+	if args.Command.NotStr != "" {
+		return ErrorObs("'" + args.Command.NotStr + "' object has no attribute 'strip'"), nil
+	}
+	if a.TimeoutErr != "" {
+		return ErrorObs(a.TimeoutErr), nil
+	}
+	req := shell.Request{Command: args.Command.S, IsInput: bool(args.IsInput), Blocking: bool(args.Blocking), Hidden: bool(args.Hidden)}
 	if a.Timeout != nil {
 		req.Timeout = time.Duration(*a.Timeout * float64(time.Second))
 		req.TimeoutText = pyFloat(*a.Timeout)

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -16,13 +17,15 @@ func TestDecodeAction(t *testing.T) {
 	}{
 		{"run with timeout", `{"action":"run","args":{"command":"ls"},"timeout":120.0}`, "run", 120, ""},
 		{"null timeout", `{"action":"run","args":{"command":"ls"},"timeout":null}`, "run", 0, ""},
-		{"no args", `{"action":"read"}`, "read", 0, ""},
-		{"extra keys", `{"id":3,"source":"agent","llm_metrics":{},"action":"write","args":{"path":"a"},"timeout":1}`, "write", 1, ""},
+		{"no args", `{"action":"think"}`, "think", 0, ""},
+		{"missing arg", `{"action":"read"}`, "", 0, "action={'action': 'read'} has the wrong arguments: FileReadAction.__init__() missing 1 required positional argument: 'path'"},
+		{"extra keys", `{"id":3,"source":"agent","llm_metrics":{},"action":"write","args":{"path":"a","content":""},"timeout":1}`, "write", 1, ""},
+		{"string timeout", `{"action":"run","args":{"command":"ls"},"timeout":" 1_5 "}`, "run", 15, ""},
 		{"observation", `{"observation":"run"}`, "", 0, "400: Invalid action type"},
 		{"neither", `{"foo":1}`, "", 0, "Unknown event type: "},
 		{"unknown", `{"action":"fly"}`, "", 0, "'action['action']='fly'' is not defined"},
 		{"non-string type", `{"action":7}`, "", 0, "'action['action']=7' is not defined"},
-		{"bad timeout", `{"action":"run","timeout":"x"}`, "", 0, "action="},
+		{"args override the handler", `{"action":"think","args":{"action":"run"}}`, "run", 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -47,15 +50,39 @@ func TestDecodeAction(t *testing.T) {
 	}
 }
 
-func TestRunArgsLenient(t *testing.T) {
+// The reference only tests run's flags for truth.
+func TestRunArgsTruthy(t *testing.T) {
 	t.Parallel()
-	a, err := DecodeAction(json.RawMessage(`{"action":"run","args":{"command":"ls","unknown":{"x":[1]},"cwd":null,"blocking":true}}`))
+	a, err := DecodeAction(json.RawMessage(`{"action":"run","args":{"command":"ls","cwd":null,"blocking":"no","is_input":0,"hidden":[]}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var r runArgs
-	if err := a.DecodeArgs(&r); err != nil || r.Command != "ls" || !r.Blocking || r.Cwd != nil {
+	if err := a.DecodeArgs(&r); err != nil || r.Command.S != "ls" || !r.Blocking || r.IsInput || r.Hidden || r.Cwd != nil {
 		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+func TestTimeoutConversion(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in      string
+		want    float64 // -1: nil
+		wantErr string
+	}{
+		{`1`, 1, ""}, {`2.5`, 2.5, ""}, {`true`, 1, ""}, {`null`, -1, ""}, {`"inf"`, math.Inf(1), ""},
+		{`"x"`, -1, "could not convert string to float: 'x'"}, {`"1__0"`, -1, "could not convert string to float: '1__0'"},
+		{`[1]`, -1, "float() argument must be a string or a real number, not 'list'"},
+		{`{}`, -1, "float() argument must be a string or a real number, not 'dict'"},
+	}
+	for _, c := range cases {
+		a, err := DecodeAction(json.RawMessage(`{"action":"run","args":{"command":""},"timeout":` + c.in + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.TimeoutErr != c.wantErr || (a.Timeout == nil) != (c.want == -1) || (a.Timeout != nil && *a.Timeout != c.want) {
+			t.Errorf("timeout %s: %v %q", c.in, a.Timeout, a.TimeoutErr)
+		}
 	}
 }
 

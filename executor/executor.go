@@ -131,6 +131,9 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 	default:
 		return nil, fmt.Errorf("'ActionExecutor' object has no attribute '%s'", a.Type)
 	}
+	if obs, err := foreignClass(a); obs != nil || err != nil {
+		return obs, err
+	}
 	return h(ctx, a)
 }
 

@@ -2,13 +2,14 @@ package executor
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/labstack/echo/v4"
 )
 
@@ -21,7 +22,7 @@ func NewHTTP(x *Executor) *echo.Echo {
 	e.Use(x.authMiddleware)
 
 	e.GET("/alive", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+		return pyJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	e.GET("/server_info", x.serverInfo)
 	e.POST("/execute_action", x.executeAction)
@@ -59,15 +60,25 @@ func errorHandler(err error, c echo.Context) {
 	var ee *echo.HTTPError
 	switch {
 	case errors.As(err, &he):
-		_ = c.JSON(he.status, he.body)
+		_ = pyJSON(c, he.status, he.body)
 	case errors.As(err, &ee):
 		msg := http.StatusText(ee.Code)
-		_ = c.JSON(ee.Code, map[string]string{"detail": msg})
+		_ = pyJSON(c, ee.Code, map[string]string{"detail": msg})
 	default:
 		c.Logger().Error(err)
-		_ = c.JSON(http.StatusInternalServerError,
+		_ = pyJSON(c, http.StatusInternalServerError,
 			map[string]string{"detail": "An unexpected error occurred. Please try again later."})
 	}
+}
+
+// pyJSON answers as Starlette's JSONResponse: compact, and <, > and & as they are (echo's
+// c.JSON escapes them, and error texts quote reprs such as <ActionType.RUN: 'run'>).
+func pyJSON(c echo.Context, status int, v any) error {
+	b, err := marshalNoEscape(v)
+	if err != nil {
+		return err
+	}
+	return c.Blob(status, echo.MIMEApplicationJSON, b)
 }
 
 // authMiddleware enforces X-Session-API-Key on every path but /alive and /server_info.
@@ -80,7 +91,7 @@ func (x *Executor) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		got := []byte(c.Request().Header.Get("X-Session-API-Key"))
 		if subtle.ConstantTimeCompare(got, key) != 1 {
-			return c.JSON(http.StatusForbidden, map[string]string{"detail": "Invalid API Key"})
+			return pyJSON(c, http.StatusForbidden, map[string]string{"detail": "Invalid API Key"})
 		}
 		return next(c)
 	}
@@ -113,18 +124,11 @@ func (x *Executor) executeAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req map[string]json.RawMessage
-	if err := json.Unmarshal(body, &req); err != nil || req == nil {
-		return validationError("body", "Input should be a valid dictionary")
+	action, err := actionField(c.Request().Header.Get("Content-Type"), body)
+	if err != nil {
+		return err
 	}
-	raw, ok := req["action"]
-	if !ok {
-		return validationError("body.action", "Field required")
-	}
-	if len(raw) == 0 || raw[0] != '{' {
-		return validationError("body.action", "Input should be a valid dictionary")
-	}
-	a, err := DecodeAction(raw)
+	a, err := decodeAction(action)
 	if err != nil {
 		return internal(err)
 	}
@@ -137,6 +141,62 @@ func (x *Executor) executeAction(c echo.Context) error {
 		return internal(err)
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+}
+
+// actionField validates the body as FastAPI does for the reference's ActionRequest model
+// ({"action": dict}) and returns the action's JSON. Its 422s carry pydantic's error list.
+func actionField(contentType string, body []byte) (*pycompat.Dict, error) {
+	if len(body) == 0 {
+		return nil, pydanticError("missing", "('body',)", "Field required", "None", "")
+	}
+	// FastAPI parses the body as JSON only with a JSON Content-Type; any other body (also one
+	// without a Content-Type) is bytes, which the model rejects.
+	mt, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	mt = strings.TrimSpace(mt)
+	if !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return nil, pydanticError("model_attributes_type", "('body',)",
+			"Input should be a valid dictionary or object to extract fields from", pycompat.BytesRepr(body), "")
+	}
+	if !utf8.Valid(body) {
+		return nil, detail(http.StatusBadRequest, "There was an error parsing the body")
+	}
+	v, err := pycompat.Decode(body)
+	if err != nil {
+		if pos, msg, ok := pycompat.JSONError(string(body)); ok {
+			return nil, pydanticError("json_invalid", fmt.Sprintf("('body', %d)", pos), "JSON decode error", "{}",
+				"{'error': "+pycompat.StrRepr(msg)+"}")
+		}
+		// NaN, Infinity: Python's json takes them; gohands does not (a number must be finite).
+		return nil, pydanticError("json_invalid", "('body', 0)", "JSON decode error", "{}", "{'error': 'Out of range float values are not JSON compliant'}")
+	}
+	top, ok := v.(*pycompat.Dict)
+	if !ok {
+		return nil, pydanticError("model_attributes_type", "('body',)",
+			"Input should be a valid dictionary or object to extract fields from", pycompat.Repr(v), "")
+	}
+	action, ok := top.Get("action")
+	if !ok {
+		return nil, pydanticError("missing", "('body', 'action')", "Field required", pycompat.Repr(top), "")
+	}
+	d, ok := action.(*pycompat.Dict)
+	if !ok {
+		return nil, pydanticError("dict_type", "('body', 'action')", "Input should be a valid dictionary", pycompat.Repr(action), "")
+	}
+	return d, nil
+}
+
+// pydanticError is the reference's 422: {"detail": "Invalid request parameters", "errors":
+// str(exc.errors())} with one error of pydantic's shape.
+func pydanticError(typ, loc, msg, input, ctx string) error {
+	e := "[{'type': " + pycompat.StrRepr(typ) + ", 'loc': " + loc + ", 'msg': " + pycompat.StrRepr(msg) + ", 'input': " + input
+	if ctx != "" {
+		e += ", 'ctx': " + ctx
+	}
+	e += "}]"
+	return &httpError{status: http.StatusUnprocessableEntity, body: map[string]string{
+		"detail": "Invalid request parameters",
+		"errors": e,
+	}}
 }
 
 // validationError mimics FastAPI's 422 body for a malformed request.

@@ -13,5 +13,5 @@ func (x *Executor) vscodeToken(c echo.Context) error {
 	if t, ok := x.plugins.VSCodeToken(); ok {
 		token = t
 	}
-	return c.JSON(http.StatusOK, map[string]any{"token": token})
+	return pyJSON(c, http.StatusOK, map[string]any{"token": token})
 }

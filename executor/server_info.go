@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"math"
 	"net/http"
 	"os"
 	"time"
@@ -53,9 +54,10 @@ func (x *Executor) serverInfo(c echo.Context) error {
 	info := serverInfo{Uptime: now.Sub(x.started).Seconds(), IdleTime: idle, Plugins: x.pluginStatus(), MCP: x.mcpStatus()}
 	if p, err := process.NewProcessWithContext(c.Request().Context(), int32(os.Getpid())); err == nil {
 		if t0, err := p.Times(); err == nil {
+			w0 := time.Now()
 			time.Sleep(100 * time.Millisecond)
 			if t1, err := p.Times(); err == nil {
-				info.Resources.CPUPercent = (t1.User + t1.System - t0.User - t0.System) / 0.1 * 100
+				info.Resources.CPUPercent = cpuPercent(t0.User, t0.System, t1.User, t1.System, time.Since(w0).Seconds())
 			}
 		}
 		if m, err := p.MemoryInfo(); err == nil {
@@ -71,5 +73,19 @@ func (x *Executor) serverInfo(c echo.Context) error {
 	if d, err := disk.Usage("/"); err == nil {
 		info.Resources.Disk = diskInfo{Total: d.Total, Used: d.Used, Free: d.Free, Percent: d.UsedPercent}
 	}
-	return c.JSON(http.StatusOK, info)
+	return pyJSON(c, http.StatusOK, info)
+}
+
+// cpuPercent is psutil's Process.cpu_percent over a wall interval: the CPU seconds used,
+// user and system each as a difference (summing first and subtracting after left -3e-15 for
+// an idle process), per wall second, as a percentage of one CPU rounded to 0.1, never below 0.
+func cpuPercent(user0, sys0, user1, sys1, wall float64) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	p := ((user1 - user0) + (sys1 - sys0)) / wall * 100
+	if p <= 0 {
+		return 0
+	}
+	return math.Round(p*10) / 10
 }

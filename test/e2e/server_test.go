@@ -132,7 +132,8 @@ func TestMalformedRequests(t *testing.T) {
 		{"unknown type", `{"action": {"action": "fly", "args": {}}}`, 500, "Internal server error: 'action['action']='fly'' is not defined. Available actions: dict_keys(["},
 		{"known type without handler", `{"action": {"action": "think", "args": {"thought": "x"}}}`, 500, "Internal server error: 'ActionExecutor' object has no attribute 'think'"},
 		{"mcp action", `{"action": {"action": "call_tool_mcp", "args": {"name": "x"}}}`, 500, "Internal server error: 'ActionExecutor' object has no attribute 'call_tool_mcp'"},
-		{"bad arg type", `{"action": {"action": "run", "args": {"command": 5}}}`, 500, "Internal server error: action="},
+		{"missing arg (issue 11 item 12)", `{"action": {"action": "run", "args": {}}}`, 500, "Internal server error: action={'action': 'run', 'args': {}} has the wrong arguments: CmdRunAction.__init__() missing 1 required positional argument: 'command'"},
+		{"unknown arg", `{"action": {"action": "run", "args": {"command": "ls", "x": 1}}}`, 500, "Internal server error: action={'action': 'run', 'args': {'command': 'ls', 'x': 1}} has the wrong arguments: CmdRunAction.__init__() got an unexpected keyword argument 'x'"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
