@@ -47,7 +47,7 @@ func TestDictOps(t *testing.T) {
 	if x, ok := d.Pop("b"); !ok || x != Int("2") {
 		t.Fatalf("pop b: %v %v", x, ok)
 	}
-	d.Set("a", "new")   // keeps its place
+	d.Set("a", "new")    // keeps its place
 	d.Set("b", Int("9")) // goes last
 	if got := Repr(d); got != `{'a': 'new', 'c': 3, 'b': 9}` {
 		t.Fatal(got)
