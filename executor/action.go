@@ -170,7 +170,18 @@ func decodeAction(top *pycompat.Dict) (*Action, error) {
 	if err := deprecatedArgs(args); err != nil {
 		return nil, err
 	}
-	if msg := cls.typeError(args); msg != "" {
+	check := args
+	if _, internal := args.Get("gohands_as_sandbox_user"); internal && cls.typ == "edit" && args.Has("view_range") {
+		// the kernel's file_editor passes view_range through for its `view` (editArgs)
+		check = pycompat.NewDict()
+		for _, k := range args.Keys() {
+			if k != "view_range" {
+				v, _ := args.Get(k)
+				check.Set(k, v)
+			}
+		}
+	}
+	if msg := cls.typeError(check); msg != "" {
 		return nil, fmt.Errorf("action=%s has the wrong arguments: %s", pycompat.Repr(top), msg)
 	}
 	if cls.typ == "condensation" && !condensationValid(args) {

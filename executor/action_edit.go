@@ -22,7 +22,8 @@ type editArgs struct {
 	ImplSource *string         `json:"impl_source"`
 	// Set by the kernel's file_editor (agent skills): the reference's in-kernel editor runs as
 	// the sandbox user, so the files it creates belong to that user.
-	AsSandboxUser bool `json:"gohands_as_sandbox_user"`
+	AsSandboxUser bool            `json:"gohands_as_sandbox_user"`
+	ViewRange     json.RawMessage `json:"view_range"` // only from the kernel's file_editor
 }
 
 // edit is FileEditAction (oh_aci): the editor's output as content, the action's old_str and
@@ -37,6 +38,9 @@ func (x *Executor) edit(_ context.Context, a *Action) (*Observation, error) {
 		return nil, errors.New("") // the reference's bare assert
 	}
 	req := files.EditRequest{Command: args.Command, Path: args.Path, FileText: args.FileText, OldStr: args.OldStr, NewStr: args.NewStr}
+	if args.AsSandboxUser {
+		req.ViewRange = viewRange(args.ViewRange)
+	}
 	content, oldC, newC := "", (*string)(nil), (*string)(nil)
 	il, errText := insertLine(args.InsertLine, args.Command)
 	if errText != "" {

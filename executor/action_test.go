@@ -175,3 +175,16 @@ func FuzzDecodeAction(f *testing.F) {
 		_ = a.DecodeArgs(&r)
 	})
 }
+
+// TestKernelEditorArgs: the kernel's file_editor (plugins/agentskills) marks its edit actions
+// with gohands_as_sandbox_user and may pass view_range; a client's edit may not.
+func TestKernelEditorArgs(t *testing.T) {
+	t.Parallel()
+	if _, err := DecodeAction(json.RawMessage(`{"action":"edit","args":{"command":"view","path":"/a","view_range":[1,2],"gohands_as_sandbox_user":true}}`)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := DecodeAction(json.RawMessage(`{"action":"edit","args":{"command":"view","path":"/a","view_range":[1,2]}}`))
+	if err == nil || !strings.HasSuffix(err.Error(), "FileEditAction.__init__() got an unexpected keyword argument 'view_range'") {
+		t.Fatal(err)
+	}
+}

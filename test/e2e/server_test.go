@@ -154,8 +154,9 @@ func TestMalformedRequests(t *testing.T) {
 	}
 }
 
-// TestLenientDecoding: unknown top-level keys and unknown args are ignored, as the
-// agent loop sends id, timestamp, tool_call_metadata and llm_metrics.
+// TestLenientDecoding: the top-level keys the agent loop sends (id, timestamp, source,
+// message, tool_call_metadata, llm_metrics) are taken, and so is every field of the action's
+// class. (An unknown arg is the reference's TypeError: TestMalformedRequests.)
 func TestLenientDecoding(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOpts{})
@@ -164,7 +165,7 @@ func TestLenientDecoding(t *testing.T) {
 	  "tool_call_metadata": {"function_name": "execute_bash", "tool_call_id": "toolu_01", "model_response": {"x": 1}, "total_calls_in_response": 1},
 	  "llm_metrics": {"accumulated_cost": 0.01},
 	  "args": {"command": "echo hi", "is_input": false, "thought": "Let me", "blocking": false, "is_static": false, "cwd": null,
-	           "hidden": false, "confirmation_state": "confirmed", "security_risk": 0, "brand_new_arg": [1, 2]},
+	           "hidden": false, "confirmation_state": "confirmed", "security_risk": 0},
 	  "timeout": 120.0}}`
 	code, raw := s.do(t, "POST", "/execute_action", "application/json", strings.NewReader(body))
 	if code != 200 {
