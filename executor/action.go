@@ -353,9 +353,6 @@ func availableActions() string {
 	return b.String()
 }
 
-// pyQuote renders s the way Python's repr renders a str.
-func pyQuote(s string) string { return pycompat.StrRepr(s) }
-
 // firstReads are the attributes a handler reads from its action before anything else.
 var firstReads = map[string][]string{
 	"run":   {"is_static"},
