@@ -114,6 +114,14 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 	if cmdFile != "" {
 		defer os.Remove(cmdFile)
 	}
+	note := ""
+	if special && running && command[2]|0x20 == 'c' {
+		note = s.escalateInterrupt(ctx, initial)
+	}
+	noted := func(r Result) (Result, error) {
+		r.Suffix += note
+		return r, nil
+	}
 	var timer *time.Timer
 	for {
 		s.mu.Lock()
@@ -123,10 +131,10 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		ch := s.changed
 		s.mu.Unlock()
 		if done {
-			return s.completed(command, req.Hidden, stripEcho), nil
+			return noted(s.completed(command, req.Hidden, stripEcho))
 		}
 		if exited {
-			return s.exitedResult(command, req.Hidden), nil
+			return noted(s.exitedResult(command, req.Hidden))
 		}
 		if lastChange.Before(start) {
 			lastChange = start
@@ -136,8 +144,8 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		if !req.Blocking {
 			left := s.cfg.NoChangeTimeout - now.Sub(lastChange)
 			if left <= 0 {
-				return s.timedOut(command, stripEcho, statusNoChange,
-					"\n[The command has no new output after "+strconv.Itoa(int(s.cfg.NoChangeTimeout/time.Second))+" seconds. "+TimeoutMessage+"]"), nil
+				return noted(s.timedOut(command, stripEcho, statusNoChange,
+					"\n[The command has no new output after "+strconv.Itoa(int(s.cfg.NoChangeTimeout/time.Second))+" seconds. "+TimeoutMessage+"]"))
 			}
 			wait = left
 		}
@@ -148,8 +156,8 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 				if text == "" {
 					text = strconv.FormatFloat(req.Timeout.Seconds(), 'f', -1, 64)
 				}
-				return s.timedOut(command, stripEcho, statusHardTimeout,
-					"\n[The command timed out after "+text+" seconds. "+TimeoutMessage+"]"), nil
+				return noted(s.timedOut(command, stripEcho, statusHardTimeout,
+					"\n[The command timed out after "+text+" seconds. "+TimeoutMessage+"]"))
 			}
 			if wait < 0 || left < wait {
 				wait = left

@@ -1,11 +1,8 @@
 package shell
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"strconv"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,36 +38,4 @@ func echoesControl(f *os.File) bool {
 func canonicalInput(f *os.File) bool {
 	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err != nil || t.Lflag&unix.ICANON != 0
-}
-
-// killSession SIGKILLs every process whose session is sid: bash and every job it started,
-// background ones included (they live in their own process groups).
-func killSession(sid int) {
-	_ = syscall.Kill(-sid, syscall.SIGKILL)
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return
-	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// Fields after the parenthesised command name: state ppid pgrp session ...
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := bytes.Fields(stat[i+1:])
-		if len(f) < 4 {
-			continue
-		}
-		if s, err := strconv.Atoi(string(f[3])); err == nil && s == sid {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
 }
