@@ -7,7 +7,7 @@ import (
 )
 
 // When the agent's C-c cannot end the running command because every process of the
-// foreground group ignores (or blocks) SIGINT, as after `trap ” INT`, the session would stay
+// foreground group ignores (or blocks) SIGINT, as after `trap "" INT`, the session would stay
 // wedged for good. The interrupt escalates instead: SIGTERM to that group, then SIGKILL, and
 // only when bash itself is what ignores it (a builtin loop, `read`) is bash killed and
 // replaced. Programs that catch SIGINT and keep running (a REPL) or read ^C as a key (raw mode)

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// TestIgnoredInterruptEscalates: after `trap ” INT` every command the session starts ignores
+// TestIgnoredInterruptEscalates: after `trap "" INT` every command the session starts ignores
 // C-c. The agent's C-c then escalates (SIGTERM, then SIGKILL, to the foreground group; bash
 // itself only when bash is what ignores it) and the session stays usable.
 func TestIgnoredInterruptEscalates(t *testing.T) {
