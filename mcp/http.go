@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"regexp"
 	"strings"
@@ -132,12 +133,17 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 	<-done
 }
 
-// message is POST .../messages/?session_id=…, with the Python SDK's answers for a missing,
-// malformed or unknown id. A body that is not a JSON-RPC message gets a JSON-RPC parse error.
+// message is POST .../messages/?session_id=…, with the Python SDK's answers (mcp 1.30, as the
+// reference runs it) for a body that is not application/json and a missing, malformed or
+// unknown id. A body that is not a JSON-RPC message gets a JSON-RPC parse error.
 func (s *sseRoutes) message(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		http.Error(w, "Invalid Content-Type header", http.StatusBadRequest)
 		return
 	}
 	id := r.URL.Query().Get("session_id")

@@ -114,7 +114,7 @@ func TestStartupFailures(t *testing.T) {
 	log := m.Update(context.Background(), cfgs)
 	for _, want := range []string{
 		`MCP server "quits" exited during start-up (exit status 3); stderr: testserver: loading config` + "\n" + `fatal: cannot open config.toml`,
-		`MCP server "garbage" failed during start-up: stdout is not a JSON-RPC stream`,
+		`MCP server "garbage": initialize timed out after 2s; its stdout is not JSON-RPC: "Welcome to the garbage server! this is not JSON"`,
 		`MCP server "huge" failed during start-up: a line on stdout exceeded the 16777216-byte limit`,
 		`MCP server "mute": initialize timed out after 2s; stderr: testserver: thinking forever`,
 		`MCP server "missing": command not found: no-such-mcp-server-xyz`,
@@ -174,19 +174,26 @@ func TestCrashDuringCall(t *testing.T) {
 	}
 }
 
-// TestGarbageWhileRunning: a server that prints non-JSON in the middle of a call is failed
-// (and killed), the call gets an error result, the next call restarts it.
-func TestGarbageWhileRunning(t *testing.T) {
+// TestStdoutNoiseAndHugeLine: a line on stdout that is not JSON is skipped (as the
+// reference's client does) and the call goes on; a line over 16 MB fails the server (and
+// kills it), the call gets an error result, the next call restarts it.
+func TestStdoutNoiseAndHugeLine(t *testing.T) {
 	t.Parallel()
 	m, hs := newTestManager(t, nil)
 	m.Update(context.Background(), []ServerConfig{ts("noisy")})
 	pid := m.Status()[0].PID
 	cs := connect(t, hs, clientOpts{})
-	r := call(t, cs, "garble", map[string]any{})
-	if !r.IsError || !strings.Contains(text(r), `MCP server "noisy"`) {
+	if r := call(t, cs, "garble", map[string]any{}); r.IsError || text(r) != "garbled" {
 		t.Fatalf("garble: %s", jsonOf(r))
 	}
-	waitFor(t, "the garbling process to die", 5*time.Second, func() bool { return !proc.Alive(pid) })
+	if st := m.Status()[0]; st.State != StateRunning || st.PID != pid {
+		t.Fatalf("after noise: %s", jsonOf(st))
+	}
+	r := call(t, cs, "huge", map[string]any{})
+	if !r.IsError || !strings.Contains(text(r), `MCP server "noisy" failed while running: a line on stdout exceeded the 16777216-byte limit`) {
+		t.Fatalf("huge: %s", jsonOf(r))
+	}
+	waitFor(t, "the process to die", 5*time.Second, func() bool { return !proc.Alive(pid) })
 	if r := call(t, cs, "echo", map[string]any{"text": "ok"}); text(r) != "ok" {
 		t.Fatalf("after restart: %s", jsonOf(r))
 	}

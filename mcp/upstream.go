@@ -2,6 +2,8 @@ package mcp
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -59,7 +61,7 @@ type incarnation struct {
 	cmd     *exec.Cmd
 	pid     int
 	cs      *sdk.ClientSession
-	stdout  *os.File
+	noise   atomic.Pointer[string] // the first stdout line that was not JSON, if any
 	exited  chan struct{} // closed once the process was reaped
 	status  string        // "exit status 3", "signal: killed"; set before exited closes
 	dead    chan struct{} // closed once the session ended and the reason was recorded
@@ -163,8 +165,10 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 		errR.Close()
 		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: cannot start %s: %v", name, u.cfg.Command, err))
 	}
-	inc := &incarnation{cmd: cmd, pid: cmd.Process.Pid, stdout: outR, exited: make(chan struct{}), dead: make(chan struct{})}
+	inc := &incarnation{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{}), dead: make(chan struct{})}
 	go u.drainStderr(errR)
+	pr, pw := io.Pipe()
+	go u.filterStdout(inc, outR, pw, cfg.MaxLineLength)
 	go func() {
 		err := cmd.Wait()
 		inc.status = exitStatus(cmd, err)
@@ -180,8 +184,15 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 		PromptListChangedHandler:    func(context.Context, *sdk.PromptListChangedRequest) { go u.refresh(inc) },
 		ResourceListChangedHandler:  func(context.Context, *sdk.ResourceListChangedRequest) { go u.refresh(inc) },
 		ProgressNotificationHandler: u.m.forwardProgress,
+		// No roots: the proxy has none of its own to offer (server-filesystem, for one,
+		// would otherwise ask for them).
+		Capabilities: &sdk.ClientCapabilities{},
 	})
-	cs, err := client.Connect(ictx, &sdk.IOTransport{Reader: outR, Writer: inW, MaxLineLength: cfg.MaxLineLength}, nil)
+	// The classic initialize handshake at the version the reference's client proposes: the
+	// SDK's newest (2026-07-28) first probes with server/discover, which today's stdio
+	// servers reject with a page of errors on stderr.
+	cs, err := client.Connect(ictx, &sdk.IOTransport{Reader: pr, Writer: inW, MaxLineLength: -1},
+		&sdk.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
 	var feats features
 	if err == nil {
 		inc.cs = cs
@@ -192,7 +203,7 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 			_ = cs.Close()
 		} else {
 			inW.Close()
-			outR.Close()
+			pr.Close()
 		}
 		why := u.failure(inc, err, ictx.Err() != nil, "during start-up")
 		inc.closing.Store(true)
@@ -222,6 +233,9 @@ func (u *upstream) failure(inc *incarnation, err error, timedOut bool, when stri
 		msg = fmt.Sprintf("MCP server %q exited %s (%s)", name, when, inc.status)
 	case timedOut:
 		msg = fmt.Sprintf("MCP server %q: initialize timed out after %s", name, u.m.cfg.InitTimeout)
+		if n := inc.noise.Load(); n != nil {
+			msg += fmt.Sprintf("; its stdout is not JSON-RPC: %q", *n)
+		}
 	default:
 		msg = fmt.Sprintf("MCP server %q failed %s: %s", name, when, perr)
 	}
@@ -236,11 +250,14 @@ func (u *upstream) failure(inc *incarnation, err error, timedOut bool, when stri
 }
 
 // protocolError words an error of the stdout stream; ok reports that the stream itself was
-// bad (not JSON, a line over the limit), which says more than the exit that followed.
+// bad, which says more than the exit that followed.
 func protocolError(err error) (string, bool) {
+	if errors.Is(err, errLineTooLong) {
+		return errLineTooLong.Error(), true
+	}
 	s := err.Error()
-	if strings.Contains(s, "maximum line length") {
-		return fmt.Sprintf("a line on stdout exceeded the %d-byte limit", DefaultMaxLineLength), true
+	if strings.Contains(s, errLineTooLong.Error()) {
+		return errLineTooLong.Error(), true
 	}
 	for _, marker := range []string{"invalid character", "invalid trailing data", "cannot unmarshal", "unexpected end of JSON"} {
 		if i := strings.Index(s, marker); i >= 0 {
@@ -248,6 +265,51 @@ func protocolError(err error) (string, bool) {
 		}
 	}
 	return s, false
+}
+
+var errLineTooLong = fmt.Errorf("a line on stdout exceeded the %d-byte limit", DefaultMaxLineLength)
+
+// filterStdout passes the child's JSON lines on to the SDK and skips (and logs) any other
+// line, as the reference's Python client does: real servers print the odd banner or warning
+// to stdout (mcp-server-fetch does, during a fetch) and keep working. A line over the limit
+// ends the stream: it cannot be held in bounded memory.
+func (u *upstream) filterStdout(inc *incarnation, src *os.File, dst *io.PipeWriter, limit int) {
+	defer src.Close()
+	br := bufio.NewReaderSize(src, 64<<10)
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit {
+			_ = dst.CloseWithError(errLineTooLong)
+			return
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			line = append(line, chunk...)
+			continue
+		}
+		if line != nil {
+			chunk = append(line, chunk...)
+			line = nil
+		}
+		if t := bytes.TrimSpace(chunk); len(t) > 0 {
+			if json.Valid(t) {
+				if _, werr := dst.Write(chunk); werr != nil {
+					return
+				}
+				if chunk[len(chunk)-1] != '\n' {
+					_, _ = dst.Write([]byte{'\n'})
+				}
+			} else {
+				shown := shorten(string(t), 200)
+				inc.noise.CompareAndSwap(nil, &shown)
+				log.Printf("mcp[%s] stdout line is not JSON-RPC, skipped: %s", u.cfg.Name, shown)
+			}
+		}
+		if err != nil {
+			_ = dst.CloseWithError(err)
+			return
+		}
+	}
 }
 
 func exitStatus(cmd *exec.Cmd, err error) string {

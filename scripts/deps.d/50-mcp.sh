@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real MCP servers and clients for the mcp package's tests (issue 10):
-#   $GOHANDS_MCP_VENV (/opt/gohands/mcp): mcp-server-time (a stdio server) and the Python
+#   $GOHANDS_MCP_VENV (/opt/gohands/mcp): mcp-server-time and mcp-server-fetch (stdio servers; fetch
+#     is the one the reference's test_mcp_action.py uses) and the Python
 #     clients the backend uses: the `mcp` SDK and fastmcp pinned to openhands-ai 0.62's lock
 #     (fastmcp 2.12.4).
 #   $GOHANDS_MCP_NPM (/opt/gohands/mcp-npm): @modelcontextprotocol/server-filesystem and
@@ -10,11 +11,11 @@
 set -euo pipefail
 venv="${GOHANDS_MCP_VENV:-/opt/gohands/mcp}"
 npmdir="${GOHANDS_MCP_NPM:-/opt/gohands/mcp-npm}"
-pkgs="fastmcp==2.12.4 mcp==1.30.0 mcp-server-time==2026.10.10"
+pkgs="fastmcp==2.12.4 mcp==1.30.0 mcp-server-time==2026.10.10 mcp-server-fetch==2026.10.10"
 npkgs="@modelcontextprotocol/server-filesystem@2026.8.31 @modelcontextprotocol/server-everything@2026.8.31"
 
 stamp="$venv/.gohands-stamp"
-if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && "$venv/bin/python" -c 'import fastmcp, mcp, mcp_server_time' 2>/dev/null; }; then
+if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && "$venv/bin/python" -c 'import fastmcp, mcp, mcp_server_time, mcp_server_fetch' 2>/dev/null; }; then
   if ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null

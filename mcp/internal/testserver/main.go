@@ -100,8 +100,16 @@ func main() {
 		os.Exit(7)
 		return nil, nil, nil
 	})
-	mcp.AddTool(s, &mcp.Tool{Name: "garble", Description: "write garbage to stdout"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+	mcp.AddTool(s, &mcp.Tool{Name: "garble", Description: "write a line that is not JSON to stdout, then answer"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
 		fmt.Fprintln(os.Stdout, "oops, a print() that is not JSON")
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "garbled"}}}, nil, nil
+	})
+	mcp.AddTool(s, &mcp.Tool{Name: "huge", Description: "write a line over 16 MB to stdout"}, func(context.Context, *mcp.CallToolRequest, struct{}) (*mcp.CallToolResult, any, error) {
+		b := make([]byte, 17<<20)
+		for i := range b {
+			b[i] = 'y'
+		}
+		os.Stdout.Write(b)
 		time.Sleep(time.Hour)
 		return nil, nil, nil
 	})
