@@ -3,8 +3,8 @@ package mcp
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,10 +62,10 @@ type incarnation struct {
 	pid     int
 	cs      *sdk.ClientSession
 	noise   atomic.Pointer[string] // the first stdout line that was not JSON, if any
-	exited  chan struct{} // closed once the process was reaped
-	status  string        // "exit status 3", "signal: killed"; set before exited closes
-	dead    chan struct{} // closed once the session ended and the reason was recorded
-	closing atomic.Bool   // set by stop: the end is not a crash
+	exited  chan struct{}          // closed once the process was reaped
+	status  string                 // "exit status 3", "signal: killed"; set before exited closes
+	dead    chan struct{}          // closed once the session ended and the reason was recorded
+	closing atomic.Bool            // set by stop: the end is not a crash
 }
 
 func newUpstream(m *Manager, cfg ServerConfig) *upstream {
