@@ -18,6 +18,9 @@ type Config struct {
 	SandboxGroup      string // SANDBOX_GROUP_ID: group for the chown of the working dir
 	EnableBrowser     bool
 	BrowsergymEvalEnv string
+	Chromium          string // GOHANDS_CHROMIUM: the browser binary; empty means PATH
+	BrowserPrewarm    bool   // --browser-prewarm: start Chromium at boot instead of on first use
+	Logf              func(format string, args ...any)
 	SessionAPIKey     string        // SESSION_API_KEY; empty disables auth
 	NoChangeTimeout   time.Duration // NO_CHANGE_TIMEOUT_SECONDS
 	SUToUser          bool          // SU_TO_USER

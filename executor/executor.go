@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gohands/gohands/browser"
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/mcp"
 	"github.com/gohands/gohands/plugins"
@@ -24,6 +25,7 @@ type Executor struct {
 	files   *files.Service
 	plugins *plugins.Manager
 	mcp     *mcp.Manager
+	browser *browser.Service // nil when the browser is disabled
 
 	mu sync.Mutex // serialises actions; held by no function but Execute and runIPython
 	// bash is the main session. Only an action (under mu) replaces it; x.cwd reads it from
@@ -66,6 +68,9 @@ func (x *Executor) Start(ctx context.Context) error {
 	if err := x.startPlugins(ctx); err != nil {
 		return err
 	}
+	if err := x.newBrowser(ctx); err != nil {
+		return fmt.Errorf("start browser: %w", err)
+	}
 	init := []string{`alias git="git --no-pager"`}
 	if u.UID != 0 {
 		init = append(init, "cd "+shellQuote(x.cfg.WorkingDir))
@@ -82,8 +87,11 @@ func (x *Executor) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops bash, the plugins and the MCP servers.
+// Close stops bash, the plugins, the MCP servers and Chromium.
 func (x *Executor) Close() {
+	if x.browser != nil {
+		x.browser.Close()
+	}
 	x.stopMCP()
 	x.stopPlugins()
 	if b := x.bash.Load(); b != nil {
@@ -149,9 +157,3 @@ func (x *Executor) cwd() string {
 
 // setBash makes s the main session.
 func (x *Executor) setBash(s *shell.Session) { x.bash.Store(s) }
-
-// browse answers like the reference does when the browser is not available. gohands
-// ships no browser (see docs/compatibility.md).
-func (x *Executor) browse(_ context.Context, a *Action) (*Observation, error) {
-	return ErrorObs("Browser functionality is not supported or disabled."), nil
-}

@@ -14,7 +14,7 @@ import (
 const usage = `usage: action-execution-server [-h] [--working-dir WORKING_DIR] [--plugins PLUGINS [PLUGINS ...]]
                                [--username USERNAME] [--user-id USER_ID]
                                [--enable-browser | --no-enable-browser]
-                               [--browsergym-eval-env BROWSERGYM_EVAL_ENV]
+                               [--browsergym-eval-env BROWSERGYM_EVAL_ENV] [--browser-prewarm]
                                port`
 
 // parseConfig reads argparse-style arguments (positional port, --opt value and --opt=value,
@@ -76,6 +76,8 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 				return cfg, err
 			}
 			cfg.BrowsergymEvalEnv = v
+		case "--browser-prewarm":
+			cfg.BrowserPrewarm = true
 		case "--enable-browser":
 			cfg.EnableBrowser = true
 		case "--no-enable-browser":
@@ -117,6 +119,10 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 	if !cfg.EnableBrowser && cfg.BrowsergymEvalEnv != "" {
 		return cfg, errors.New("Browser environment is not enabled in config, but browsergym_eval_env is set")
 	}
+	if cfg.BrowsergymEvalEnv != "" {
+		// Evaluation environments (WebArena, MiniWoB...) are Python BrowserGym task suites.
+		return cfg, fmt.Errorf("argument --browsergym-eval-env: %q is not supported: gohands has no BrowserGym evaluation environments (see docs/compatibility.md)", cfg.BrowsergymEvalEnv)
+	}
 
 	cfg.SessionAPIKey = getenv("SESSION_API_KEY")
 	cfg.NoChangeTimeout = 10 * time.Second
@@ -136,6 +142,7 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 			cfg.SUToUser = false
 		}
 	}
+	cfg.Chromium = getenv("GOHANDS_CHROMIUM")
 	cfg.RuntimeUsername = getenv("RUNTIME_USERNAME")
 	cfg.SandboxGroup = getenv("SANDBOX_GROUP_ID")
 	cfg.ProcessUser = getenv("USER")

@@ -33,6 +33,7 @@ func run(cfg executor.Config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	cfg.Logf = log.Printf
 	x := executor.New(cfg)
 	defer x.Close()
 	if err := x.Start(ctx); err != nil {

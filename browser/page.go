@@ -1,0 +1,312 @@
+package browser
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/inspector"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+//go:embed js/mark.js
+var markJS string
+
+//go:embed js/unmark.js
+var unmarkJS string
+
+// page is one tab.
+type page struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	targetID string
+	navs     atomic.Int64 // main-frame navigations requested or started (for post-action waits)
+	crashed  atomic.Bool
+	mu       sync.Mutex
+	chooser  chan int64 // backendNodeId of an intercepted file chooser
+	mainID   atomic.Value
+	closed   atomic.Bool
+}
+
+// call sends a command to the page's target and decodes its result into out.
+func (p *page) call(ctx context.Context, method string, params any, out any) error {
+	c := chromedp.FromContext(p.ctx)
+	if c == nil || c.Target == nil {
+		return errors.New("page is not attached")
+	}
+	var raw jsonv2.Value
+	if err := c.Target.Call(ctx, method, params, &raw); err != nil {
+		return err
+	}
+	if out != nil && len(raw) > 0 {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+// adoptContext turns a chromedp context whose target is attached into a page.
+func (in *instance) adoptContext(ctx context.Context, pctx context.Context, cancel context.CancelFunc) (*page, error) {
+	if err := chromedp.Do(pctx); err != nil {
+		cancel()
+		return nil, err
+	}
+	c := chromedp.FromContext(pctx)
+	p := &page{ctx: pctx, cancel: cancel, targetID: string(c.Target.TargetID), chooser: make(chan int64, 1)}
+	if err := chromedp.Listen(pctx, func(ev any) {
+		switch e := ev.(type) {
+		case *cdppage.EventFrameRequestedNavigation:
+			p.navs.Add(1)
+		case *cdppage.EventFrameStartedLoading:
+			if m, _ := p.mainID.Load().(string); m == "" || m == string(e.FrameID) {
+				p.navs.Add(1)
+			}
+		case *cdppage.EventJavascriptDialogOpening:
+			// Playwright dismisses dialogs nobody handles; so do we (off the listener).
+			go func() {
+				_ = p.call(context.Background(), "Page.handleJavaScriptDialog", map[string]any{"accept": false}, nil)
+			}()
+		case *cdppage.EventFileChooserOpened:
+			select {
+			case p.chooser <- int64(e.BackendNodeID):
+			default:
+			}
+		case *inspector.EventTargetCrashed:
+			p.crashed.Store(true)
+		}
+	}); err != nil {
+		cancel()
+		return nil, err
+	}
+	for _, m := range []string{"Page.enable", "Runtime.enable", "Inspector.enable"} {
+		if err := p.call(ctx, m, nil, nil); err != nil {
+			cancel()
+			return nil, fmt.Errorf("%s: %w", m, err)
+		}
+	}
+	if err := p.call(ctx, "Emulation.setDeviceMetricsOverride", map[string]any{
+		"width": viewportW, "height": viewportH, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
+		cancel()
+		return nil, err
+	}
+	var ft struct {
+		FrameTree struct {
+			Frame struct {
+				ID string `json:"id"`
+			} `json:"frame"`
+		} `json:"frameTree"`
+	}
+	if err := p.call(ctx, "Page.getFrameTree", nil, &ft); err == nil {
+		p.mainID.Store(ft.FrameTree.Frame.ID)
+	}
+	return p, nil
+}
+
+// newPage opens a tab (new_tab) and attaches to it.
+func (in *instance) newPage(ctx context.Context) (*page, error) {
+	var res struct {
+		TargetID string `json:"targetId"`
+	}
+	if err := in.bcall(ctx, "Target.createTarget", map[string]any{"url": "about:blank"}, &res); err != nil {
+		return nil, err
+	}
+	return in.attach(ctx, res.TargetID)
+}
+
+func (in *instance) attach(ctx context.Context, id string) (*page, error) {
+	pctx, cancel := chromedp.NewContext(in.browser, chromedp.WithTargetID(target.ID(id)))
+	return in.adoptContext(ctx, pctx, cancel)
+}
+
+// syncPages adopts tabs the page opened itself (window.open, target=_blank) and drops
+// closed ones. A tab that appeared during the action becomes the active one, as a popup
+// that takes focus does in BrowserGym.
+func (in *instance) syncPages(ctx context.Context) {
+	var res struct {
+		TargetInfos []struct {
+			TargetID string `json:"targetId"`
+			Type     string `json:"type"`
+		} `json:"targetInfos"`
+	}
+	if err := in.bcall(ctx, "Target.getTargets", nil, &res); err != nil {
+		return
+	}
+	live := map[string]bool{}
+	for _, t := range res.TargetInfos {
+		if t.Type == "page" {
+			live[t.TargetID] = true
+		}
+	}
+	activeID := ""
+	if in.active >= 0 && in.active < len(in.pages) {
+		activeID = in.pages[in.active].targetID
+	}
+	kept := in.pages[:0]
+	known := map[string]bool{}
+	for _, p := range in.pages {
+		if live[p.targetID] && !p.closed.Load() {
+			kept = append(kept, p)
+			known[p.targetID] = true
+		} else {
+			p.cancel()
+		}
+	}
+	in.pages = kept
+	for _, t := range res.TargetInfos {
+		if t.Type != "page" || known[t.TargetID] {
+			continue
+		}
+		if p, err := in.attach(ctx, t.TargetID); err == nil {
+			in.pages = append(in.pages, p)
+			activeID = p.targetID
+		}
+	}
+	if len(in.pages) == 0 {
+		if p, err := in.newPage(ctx); err == nil {
+			in.pages = append(in.pages, p)
+		}
+	}
+	in.active = len(in.pages) - 1
+	for i, p := range in.pages {
+		if p.targetID == activeID {
+			in.active = i
+		}
+	}
+}
+
+func (in *instance) cur() *page {
+	if in.active < 0 || in.active >= len(in.pages) {
+		return nil
+	}
+	return in.pages[in.active]
+}
+
+// eval runs a JavaScript expression in the page's main world and decodes its value.
+func (p *page) eval(ctx context.Context, expr string, out any) error {
+	var res struct {
+		Result struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		ExceptionDetails *struct {
+			Text      string `json:"text"`
+			Exception *struct {
+				Description string `json:"description"`
+			} `json:"exception"`
+		} `json:"exceptionDetails"`
+	}
+	if err := p.call(ctx, "Runtime.evaluate", map[string]any{
+		"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true}, &res); err != nil {
+		return err
+	}
+	if res.ExceptionDetails != nil {
+		msg := res.ExceptionDetails.Text
+		if res.ExceptionDetails.Exception != nil && res.ExceptionDetails.Exception.Description != "" {
+			msg = res.ExceptionDetails.Exception.Description
+		}
+		return errors.New(msg)
+	}
+	if out != nil && len(res.Result.Value) > 0 {
+		return json.Unmarshal(res.Result.Value, out)
+	}
+	return nil
+}
+
+// waitLoaded waits until the page's document has left the "loading" state (BrowserGym
+// waits for domcontentloaded, at most 3 s per page).
+func (p *page) waitLoaded(ctx context.Context, limit time.Duration) {
+	c, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		var st string
+		if err := p.eval(c, "document.readyState", &st); err == nil && st != "loading" {
+			return
+		}
+		select {
+		case <-c.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// settle lets a navigation the action triggered (a click on a link, a form submission)
+// begin and reach domcontentloaded, as Playwright's actions wait for navigations they start.
+func (p *page) settle(ctx context.Context, before int64) {
+	// A scheduled navigation is requested within a task or two of the input event.
+	deadline := time.Now().Add(60 * time.Millisecond)
+	for time.Now().Before(deadline) && p.navs.Load() == before {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if p.navs.Load() != before {
+		p.waitLoaded(ctx, 10*time.Second)
+	}
+}
+
+
+// downloadState follows one download through its events.
+type downloadState struct {
+	url      string
+	name     string
+	state    string
+	received float64
+	total    float64
+	tooLarge bool
+	done     chan struct{}
+}
+
+func (in *instance) listenDownloads() {
+	_ = chromedp.ListenBrowser(in.browser, func(ev any) {
+		switch e := ev.(type) {
+		case *browser.EventDownloadWillBegin:
+			in.dlMu.Lock()
+			in.dlEvents[e.GUID] = &downloadState{url: e.URL, name: e.SuggestedFilename, state: "inProgress", done: make(chan struct{})}
+			in.dlMu.Unlock()
+		case *browser.EventDownloadProgress:
+			in.dlMu.Lock()
+			d := in.dlEvents[e.GUID]
+			if d != nil && d.state == "inProgress" {
+				d.received, d.total = e.ReceivedBytes, e.TotalBytes
+				st := string(e.State)
+				if st == "completed" || st == "canceled" {
+					d.state = st
+					close(d.done)
+				} else if in.maxDownload > 0 && (e.ReceivedBytes > float64(in.maxDownload) || e.TotalBytes > float64(in.maxDownload)) && !d.tooLarge {
+					d.tooLarge = true
+					guid := e.GUID
+					go func() {
+						_ = in.bcall(context.Background(), "Browser.cancelDownload", map[string]any{"guid": guid}, nil)
+					}()
+				}
+			}
+			in.dlMu.Unlock()
+		}
+	})
+}
+
+// pending returns the downloads not yet handed out, oldest first.
+func (in *instance) takeDownloads() map[string]*downloadState {
+	in.dlMu.Lock()
+	defer in.dlMu.Unlock()
+	out := in.dlEvents
+	in.dlEvents = map[string]*downloadState{}
+	return out
+}
+
+var errPageCrashed = errors.New("Target crashed")
+
+func isDetached(err error) bool {
+	return err != nil && (errors.Is(err, chromedp.ErrTargetDetached) || strings.Contains(err.Error(), "detached"))
+}

@@ -1,0 +1,532 @@
+package browser
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The BrowserGym action language: Python-style calls with literal arguments, found the way
+// BrowserGym's pyparsing grammar finds them (search mode: text between calls is skipped,
+// `#` comments are ignored). Nothing is ever evaluated.
+
+// Value is a parsed literal: string, int64, float64, bool, nil, []Value (list or tuple) or
+// map[string]Value (dict).
+type Value any
+
+// Arg is one call argument; Name is empty for a positional one.
+type Arg struct {
+	Name  string
+	Value Value
+}
+
+// Call is one parsed function call.
+type Call struct {
+	Name string
+	Args []Arg
+}
+
+// maxCalls bounds the work one action string can ask for.
+const maxCalls = 1000
+
+// maxDepth bounds literal nesting ([[[...]]]) so a hostile string cannot exhaust the stack.
+const maxDepth = 100
+
+// ParseActions returns every call found in s, in order, as BrowserGym's non-strict parser
+// does. An input without any call is BrowserGym's "Received an empty action." error.
+func ParseActions(s string) ([]Call, error) {
+	var calls []Call
+	p := &parser{s: s}
+	for {
+		p.skip()
+		if p.i >= len(p.s) {
+			break
+		}
+		start := p.i
+		c, ok := p.call()
+		if !ok {
+			p.i = start
+			_, w := utf8.DecodeRuneInString(p.s[p.i:])
+			p.i += w
+			continue
+		}
+		calls = append(calls, c)
+		if len(calls) > maxCalls {
+			return nil, fmt.Errorf("ValueError: too many actions (more than %d)", maxCalls)
+		}
+	}
+	if len(calls) == 0 {
+		return nil, fmt.Errorf("ValueError: Received an empty action.")
+	}
+	return calls, nil
+}
+
+type parser struct {
+	s     string
+	i     int
+	depth int
+}
+
+// skip passes whitespace and Python comments, as pyparsing's default whitespace and the
+// grammar's ignore(python_style_comment) do.
+func (p *parser) skip() {
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			p.i++
+		case c == '#':
+			for p.i < len(p.s) && p.s[p.i] != '\n' {
+				p.i++
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) peek(c byte) bool {
+	p.skip()
+	return p.i < len(p.s) && p.s[p.i] == c
+}
+
+func isIdentStart(r rune) bool { return r == '_' || unicode.IsLetter(r) }
+func isIdentChar(r rune) bool  { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// ident reads an identifier at the current position (no whitespace skipping).
+func (p *parser) ident() (string, bool) {
+	start := p.i
+	r, w := utf8.DecodeRuneInString(p.s[p.i:])
+	if p.i >= len(p.s) || !isIdentStart(r) {
+		return "", false
+	}
+	p.i += w
+	for p.i < len(p.s) {
+		r, w := utf8.DecodeRuneInString(p.s[p.i:])
+		if !isIdentChar(r) {
+			break
+		}
+		p.i += w
+	}
+	return p.s[start:p.i], true
+}
+
+// call parses `name(args)` at the current position.
+func (p *parser) call() (Call, bool) {
+	name, ok := p.ident()
+	if !ok || !p.peek('(') {
+		return Call{}, false
+	}
+	p.i++
+	var c Call
+	c.Name = name
+	// positional arguments (a trailing comma allowed), then keyword arguments: the grammar
+	// has no delimiter between the two lists, so `f(1 a=2)` parses as well.
+	for {
+		save := p.i
+		if p.isNamedArg() {
+			p.i = save
+			break
+		}
+		v, ok := p.element()
+		if !ok {
+			p.i = save
+			break
+		}
+		c.Args = append(c.Args, Arg{Value: v})
+		if !p.peek(',') {
+			break
+		}
+		p.i++
+	}
+	for {
+		p.skip()
+		save := p.i
+		n, ok := p.ident()
+		if !ok || !p.peek('=') {
+			p.i = save
+			break
+		}
+		p.i++
+		p.skip()
+		v, ok := p.element()
+		if !ok {
+			p.i = save
+			break
+		}
+		c.Args = append(c.Args, Arg{Name: n, Value: v})
+		if !p.peek(',') {
+			break
+		}
+		p.i++
+	}
+	if !p.peek(')') {
+		return Call{}, false
+	}
+	p.i++
+	return c, true
+}
+
+func (p *parser) isNamedArg() bool {
+	p.skip()
+	save := p.i
+	defer func() { p.i = save }()
+	n, ok := p.ident()
+	if !ok || n == "True" || n == "False" || n == "None" {
+		// keywords are elements, but `True=1` would still be tried as a named arg
+		if !ok {
+			return false
+		}
+	}
+	return p.peek('=')
+}
+
+// element parses one literal.
+func (p *parser) element() (Value, bool) {
+	p.skip()
+	if p.i >= len(p.s) {
+		return nil, false
+	}
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxDepth {
+		return nil, false
+	}
+	c := p.s[p.i]
+	switch {
+	case c == '"' || c == '\'':
+		return p.str()
+	case c == '[':
+		p.i++
+		items, ok := p.items(']')
+		return items, ok
+	case c == '(':
+		p.i++
+		items, ok := p.items(')')
+		return items, ok
+	case c == '{':
+		return p.dict()
+	case c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9'):
+		return p.number()
+	}
+	save := p.i
+	if n, ok := p.ident(); ok {
+		switch n {
+		case "True":
+			return true, true
+		case "False":
+			return false, true
+		case "None":
+			return nil, true
+		}
+	}
+	p.i = save
+	return nil, false
+}
+
+func (p *parser) items(end byte) ([]Value, bool) {
+	out := []Value{}
+	for {
+		if p.peek(end) {
+			p.i++
+			return out, true
+		}
+		v, ok := p.element()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		if p.peek(',') {
+			p.i++
+			continue
+		}
+		if p.peek(end) {
+			p.i++
+			return out, true
+		}
+		return nil, false
+	}
+}
+
+func (p *parser) dict() (Value, bool) {
+	p.i++ // {
+	out := map[string]Value{}
+	for {
+		if p.peek('}') {
+			p.i++
+			return out, true
+		}
+		p.skip()
+		if p.i >= len(p.s) || (p.s[p.i] != '"' && p.s[p.i] != '\'') {
+			return nil, false
+		}
+		k, ok := p.str()
+		if !ok || !p.peek(':') {
+			return nil, false
+		}
+		p.i++
+		v, ok := p.element()
+		if !ok {
+			return nil, false
+		}
+		out[k.(string)] = v
+		if p.peek(',') {
+			p.i++
+			continue
+		}
+		if p.peek('}') {
+			p.i++
+			return out, true
+		}
+		return nil, false
+	}
+}
+
+// number parses what pyparsing_common.number accepts: a signed integer, a real with a
+// dot, or either with an exponent.
+func (p *parser) number() (Value, bool) {
+	s := p.s[p.i:]
+	j := 0
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	digits := func() int {
+		k := j
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		return j - k
+	}
+	intDigits := digits()
+	isReal := false
+	if j < len(s) && s[j] == '.' {
+		save := j
+		j++
+		frac := digits()
+		if intDigits == 0 && frac == 0 {
+			j = save
+		} else {
+			isReal = true
+		}
+	}
+	if intDigits == 0 && !isReal {
+		return nil, false
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		save := j
+		j++
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if digits() == 0 {
+			j = save
+		} else {
+			isReal = true
+		}
+	}
+	lit := s[:j]
+	p.i += j
+	if isReal {
+		f, err := strconv.ParseFloat(lit, 64)
+		if err != nil {
+			return nil, false
+		}
+		return f, true
+	}
+	n, err := strconv.ParseInt(lit, 10, 64)
+	if err != nil {
+		f, err := strconv.ParseFloat(lit, 64) // a huge integer: keep its magnitude
+		if err != nil {
+			return nil, false
+		}
+		return f, true
+	}
+	return n, true
+}
+
+// str parses a Python string literal ('…', "…", '''…''', """…""") with every escape form
+// ast.literal_eval knows. Single-quoted forms may not span lines (except by a backslash).
+func (p *parser) str() (Value, bool) {
+	s := p.s
+	q := s[p.i]
+	triple := strings.HasPrefix(s[p.i:], strings.Repeat(string(q), 3))
+	j := p.i + 1
+	if triple {
+		j = p.i + 3
+	}
+	var b strings.Builder
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case triple && strings.HasPrefix(s[j:], strings.Repeat(string(q), 3)):
+			p.i = j + 3
+			return b.String(), true
+		case !triple && c == q:
+			p.i = j + 1
+			return b.String(), true
+		case !triple && c == '\n':
+			return nil, false
+		case c == '\\':
+			if j+1 >= len(s) {
+				return nil, false
+			}
+			n, ok := unescape(s[j+1:], &b)
+			if !ok {
+				return nil, false
+			}
+			j += 1 + n
+		default:
+			r, w := utf8.DecodeRuneInString(s[j:])
+			b.WriteRune(r)
+			j += w
+		}
+	}
+	return nil, false
+}
+
+// unescape writes the escape starting after a backslash and returns how many bytes it used.
+func unescape(s string, b *strings.Builder) (int, bool) {
+	c := s[0]
+	simple := map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'a': "\a", 'b': "\b", 'f': "\f",
+		'n': "\n", 'r': "\r", 't': "\t", 'v': "\v", '\n': ""}
+	if v, ok := simple[c]; ok {
+		b.WriteString(v)
+		return 1, true
+	}
+	if c == '\r' { // a backslash-CRLF continuation
+		if len(s) > 1 && s[1] == '\n' {
+			return 2, true
+		}
+		return 1, true
+	}
+	hex := func(n int) (int, bool) {
+		if len(s) < 1+n {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(s[1:1+n], 16, 32)
+		if err != nil || v > unicode.MaxRune {
+			return 0, false
+		}
+		b.WriteRune(rune(v))
+		return 1 + n, true
+	}
+	switch c {
+	case 'x':
+		return hex(2)
+	case 'u':
+		return hex(4)
+	case 'U':
+		return hex(8)
+	case 'N':
+		// \N{NAME}: Go has no Unicode name table; accept the few names an agent plausibly
+		// uses and refuse the rest rather than guess.
+		end := strings.IndexByte(s, '}')
+		if len(s) < 3 || s[1] != '{' || end < 0 {
+			return 0, false
+		}
+		if r, ok := unicodeNames[strings.ToUpper(s[2:end])]; ok {
+			b.WriteRune(r)
+			return end + 1, true
+		}
+		return 0, false
+	}
+	if c >= '0' && c <= '7' {
+		n := 0
+		v := 0
+		for n < 3 && n < len(s) && s[n] >= '0' && s[n] <= '7' {
+			v = v*8 + int(s[n]-'0')
+			n++
+		}
+		b.WriteRune(rune(v))
+		return n, true
+	}
+	// an unknown escape keeps its backslash, as Python does
+	b.WriteByte('\\')
+	return 0, true
+}
+
+var unicodeNames = map[string]rune{
+	"SPACE": ' ', "NO-BREAK SPACE": '\u00a0', "EM DASH": '\u2014', "EN DASH": '\u2013',
+	"BULLET": '\u2022', "HORIZONTAL ELLIPSIS": '\u2026', "LINE FEED": '\n', "TAB": '\t',
+	"CHARACTER TABULATION": '\t', "DEGREE SIGN": '\u00b0', "COPYRIGHT SIGN": '\u00a9',
+}
+
+// pyRepr renders v as Python's repr would (used in action and error texts).
+func pyRepr(v Value) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return pyFloat(x)
+	case string:
+		return pyStr(x)
+	case []Value:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]Value:
+		parts := make([]string, 0, len(x))
+		for k, e := range x {
+			parts = append(parts, pyStr(k)+": "+pyRepr(e))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+func pyFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}
+
+// pyStr is Python's repr of a str.
+func pyStr(s string) string {
+	q := byte('\'')
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case !unicode.IsPrint(r) && r > 0x7f:
+			switch {
+			case r <= 0xff:
+				fmt.Fprintf(&b, `\x%02x`, r)
+			case r <= 0xffff:
+				fmt.Fprintf(&b, `\u%04x`, r)
+			default:
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
