@@ -20,8 +20,8 @@ type param struct {
 	opt  bool
 }
 
-func req(n string) param           { return param{name: n} }
-func opt(n string, d Value) param  { return param{name: n, def: d, opt: true} }
+func req(n string) param            { return param{name: n} }
+func opt(n string, d Value) param   { return param{name: n, def: d, opt: true} }
 func coords(extra ...param) []param { return append([]param{req("x"), req("y")}, extra...) }
 
 // actionSigs are BrowserGym 0.13.3's action functions and their Python signatures. The
@@ -75,7 +75,7 @@ func bind(c Call) (map[string]Value, error) {
 			continue
 		}
 		if seenKw[a.Name] {
-			return nil, fmt.Errorf("SyntaxError: keyword argument repeated: %s", a.Name)
+			return nil, aerr("SyntaxError: keyword argument repeated: %s", a.Name)
 		}
 		seenKw[a.Name] = true
 	}
@@ -94,10 +94,10 @@ func bind(c Call) (map[string]Value, error) {
 		if nreq != len(ps) {
 			takes = fmt.Sprintf("from %d to %d positional argument", nreq, len(ps))
 		}
-		if len(ps) != 1 {
+		if len(ps) != 1 || nreq != len(ps) {
 			takes += "s"
 		}
-		return nil, fmt.Errorf("TypeError: %s() takes %s but %d %s given", c.Name, takes, npos, was)
+		return nil, aerr("TypeError: %s() takes %s but %d %s given", c.Name, takes, npos, was)
 	}
 	i := 0
 	for _, a := range c.Args {
@@ -113,10 +113,10 @@ func bind(c Call) (map[string]Value, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("TypeError: %s() got an unexpected keyword argument '%s'", c.Name, a.Name)
+			return nil, aerr("TypeError: %s() got an unexpected keyword argument '%s'", c.Name, a.Name)
 		}
 		if _, dup := out[a.Name]; dup {
-			return nil, fmt.Errorf("TypeError: %s() got multiple values for argument '%s'", c.Name, a.Name)
+			return nil, aerr("TypeError: %s() got multiple values for argument '%s'", c.Name, a.Name)
 		}
 		out[a.Name] = a.Value
 	}
@@ -141,7 +141,7 @@ func bind(c Call) (map[string]Value, error) {
 		if len(missing) > 1 {
 			s = "arguments"
 		}
-		return nil, fmt.Errorf("TypeError: %s() missing %d required positional %s: %s", c.Name, len(missing), s, list)
+		return nil, aerr("TypeError: %s() missing %d required positional %s: %s", c.Name, len(missing), s, list)
 	}
 	return out, nil
 }
@@ -493,7 +493,9 @@ func (in *instance) uploadVia(ctx context.Context, p *page, files Value, click f
 	if err := p.call(ctx, "Page.setInterceptFileChooserDialog", map[string]any{"enabled": true}, nil); err != nil {
 		return err
 	}
-	defer func() { _ = p.call(context.Background(), "Page.setInterceptFileChooserDialog", map[string]any{"enabled": false}, nil) }()
+	defer func() {
+		_ = p.call(context.Background(), "Page.setInterceptFileChooserDialog", map[string]any{"enabled": false}, nil)
+	}()
 	for len(p.chooser) > 0 {
 		<-p.chooser
 	}

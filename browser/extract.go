@@ -135,7 +135,9 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 					FrameID string `json:"frameId"`
 				} `json:"node"`
 			}
-			if err := p.call(ctx, "DOM.describeNode", map[string]any{"backendNodeId": n["backendDOMNodeId"]}, &dn); err != nil || dn.Node.FrameID == "" {
+			bn, _ := n["backendDOMNodeId"].(json.Number)
+			bnID, _ := bn.Int64()
+			if err := p.call(ctx, "DOM.describeNode", map[string]any{"backendNodeId": bnID}, &dn); err != nil || dn.Node.FrameID == "" {
 				continue
 			}
 			if sub := perFrame[dn.Node.FrameID]; len(sub) > 0 {

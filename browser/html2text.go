@@ -33,6 +33,7 @@ var voidTags = map[string]bool{"area": true, "base": true, "br": true, "col": tr
 type htmlNode struct {
 	tag      string // "" for text
 	text     string
+	sep      bool // a text node that re-parsing keeps apart from its neighbours
 	attrs    [][2]string
 	children []*htmlNode
 }
@@ -75,17 +76,22 @@ func (s *domSnapshot) tree(d int, depth int) *htmlNode {
 					if typ == 4 {
 						v = "<!CDATA[[" + v + "]]>"
 					}
-					// adjacent text merges, as it does when the flattened HTML is re-parsed
-					if k := len(parent.children); k > 0 && parent.children[k-1].tag == "" {
-						parent.children[k-1].text += v
-					} else {
-						parent.children = append(parent.children, &htmlNode{text: v})
-					}
+					addText(parent, v)
 				}
 			}
 		case 1:
 			name, _ := s.str(doc.Nodes.NodeName[i])
-			el := &htmlNode{tag: strings.ToLower(strings.TrimSpace(name))}
+			tag := strings.ToLower(strings.TrimSpace(name))
+			if strings.HasPrefix(tag, "::") {
+				// A pseudo-element (::marker, ::before) is printed as <::marker>, which the
+				// re-parse keeps as text (its end tag is dropped); its children follow inline.
+				parent.children = append(parent.children, &htmlNode{text: "<" + tag + ">", sep: true})
+				for _, k := range kids[i] {
+					build(k, parent, false, level+1)
+				}
+				return
+			}
+			el := &htmlNode{tag: tag}
 			if i < len(doc.Nodes.Attributes) {
 				a := doc.Nodes.Attributes[i]
 				var bid *[2]string
@@ -121,6 +127,44 @@ func (s *domSnapshot) tree(d int, depth int) *htmlNode {
 		build(0, root, false, 0)
 	}
 	return root
+}
+
+var rawTagRe = regexp.MustCompile(`</?([a-zA-Z][a-zA-Z0-9-]*)[^<>]*>`)
+
+// h2tTags are the tags html2text acts on; a raw "<tag>" in page text that names one of
+// these would change the markdown and is left as text here (a known difference).
+var h2tTags = map[string]bool{"a": true, "b": true, "strong": true, "i": true, "em": true, "u": true, "p": true,
+	"div": true, "br": true, "hr": true, "pre": true, "code": true, "kbd": true, "tt": true, "ul": true, "ol": true,
+	"li": true, "table": true, "tr": true, "td": true, "th": true, "blockquote": true, "head": true, "style": true,
+	"script": true, "body": true, "del": true, "strike": true, "s": true, "q": true, "abbr": true, "dl": true,
+	"dt": true, "dd": true, "img": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
+
+// addText appends page text as the flattened HTML's re-parse would see it: adjacent text
+// merges, and text that looks like a tag ("a <tag> b") becomes an (empty) element.
+func addText(parent *htmlNode, v string) {
+	for {
+		m := rawTagRe.FindStringSubmatchIndex(v)
+		if m == nil || h2tTags[strings.ToLower(v[m[2]:m[3]])] {
+			break
+		}
+		appendText(parent, v[:m[0]])
+		if v[m[0]+1] != '/' {
+			parent.children = append(parent.children, &htmlNode{tag: strings.ToLower(v[m[2]:m[3]])})
+		}
+		v = v[m[1]:]
+	}
+	appendText(parent, v)
+}
+
+func appendText(parent *htmlNode, v string) {
+	if v == "" {
+		return
+	}
+	if k := len(parent.children); k > 0 && parent.children[k-1].tag == "" && !parent.children[k-1].sep {
+		parent.children[k-1].text += v
+		return
+	}
+	parent.children = append(parent.children, &htmlNode{text: v})
 }
 
 // events walks the tree as HTMLParser would read BeautifulSoup's prettify() of it.

@@ -29,25 +29,25 @@ const viewportW, viewportH = 1280, 720
 // chromiumFlags are the command-line flags gohands starts Chromium with, and why.
 func chromiumFlags(profile string, heapMB int) []string {
 	return []string{
-		"--headless",    // no display in a sandbox
-		"--no-sandbox",  // Chromium's own setuid/namespace sandbox needs privileges containers rarely grant; the server's sandbox user and container are the boundary
-		"--disable-gpu", // no GPU in a sandbox; software rendering
-		"--disable-dev-shm-usage",           // /dev/shm is often 64 MB in containers; use /tmp
-		"--disable-quic",                    // no QUIC probing on a closed network
-		"--no-first-run",                    // no first-run dialogs or imports
-		"--no-default-browser-check",        // no default-browser prompt
-		"--disable-background-networking",   // no safe-browsing, variations or update fetches (a closed network would see endless refused connections)
-		"--disable-component-update",        // no component updater traffic
-		"--disable-sync",                    // no account sync
-		"--disable-extensions",              // nothing but the page runs
+		"--headless",                      // no display in a sandbox
+		"--no-sandbox",                    // Chromium's own setuid/namespace sandbox needs privileges containers rarely grant; the server's sandbox user and container are the boundary
+		"--disable-gpu",                   // no GPU in a sandbox; software rendering
+		"--disable-dev-shm-usage",         // /dev/shm is often 64 MB in containers; use /tmp
+		"--disable-quic",                  // no QUIC probing on a closed network
+		"--no-first-run",                  // no first-run dialogs or imports
+		"--no-default-browser-check",      // no default-browser prompt
+		"--disable-background-networking", // no safe-browsing, variations or update fetches (a closed network would see endless refused connections)
+		"--disable-component-update",      // no component updater traffic
+		"--disable-sync",                  // no account sync
+		"--disable-extensions",            // nothing but the page runs
 		"--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider",
-		"--disable-breakpad",                // no crash reporter
-		"--mute-audio",                      // pages may play media
-		"--hide-scrollbars",                 // screenshots as Playwright's headless Chromium takes them
+		"--disable-breakpad", // no crash reporter
+		"--mute-audio",       // pages may play media
+		"--hide-scrollbars",  // screenshots as Playwright's headless Chromium takes them
 		"--window-size=" + strconv.Itoa(viewportW) + "," + strconv.Itoa(viewportH),
 		"--js-flags=--max-old-space-size=" + strconv.Itoa(heapMB), // a page that allocates without end crashes its tab, not the machine
-		"--user-data-dir=" + profile,        // a private profile per server (also keeps the sandbox user out of others' profiles)
-		"--remote-debugging-port=0",         // DevTools on a free loopback port, announced on stderr
+		"--user-data-dir=" + profile,                              // a private profile per server (also keeps the sandbox user out of others' profiles)
+		"--remote-debugging-port=0",                               // DevTools on a free loopback port, announced on stderr
 		"--remote-debugging-address=127.0.0.1",
 		"about:blank",
 	}
@@ -74,22 +74,22 @@ func findChromium(p string) (string, error) {
 
 // instance is one running Chromium with its DevTools connection and pages.
 type instance struct {
-	cmd      *exec.Cmd
-	profile  string
-	dlDir    string
-	done     chan struct{} // closed when the process has exited
-	waitErr  error
-	alloc    context.Context
-	cancelA  context.CancelFunc
-	browser  context.Context // a chromedp context bound to the browser (first page)
-	cancelB  context.CancelFunc
-	pages    []*page
-	active   int
-	mouseX   float64
-	mouseY   float64
+	cmd         *exec.Cmd
+	profile     string
+	dlDir       string
+	done        chan struct{} // closed when the process has exited
+	waitErr     error
+	alloc       context.Context
+	cancelA     context.CancelFunc
+	browser     context.Context // a chromedp context bound to the browser (first page)
+	cancelB     context.CancelFunc
+	pages       []*page
+	active      int
+	mouseX      float64
+	mouseY      float64
 	maxDownload int64
-	dlMu     sync.Mutex
-	dlEvents map[string]*downloadState // guid → state
+	dlMu        sync.Mutex
+	dlEvents    map[string]*downloadState // guid → state
 }
 
 func launch(ctx context.Context, cfg Config) (*instance, error) {

@@ -32,7 +32,6 @@ type page struct {
 	targetID string
 	navs     atomic.Int64 // main-frame navigations requested or started (for post-action waits)
 	crashed  atomic.Bool
-	mu       sync.Mutex
 	chooser  chan int64 // backendNodeId of an intercepted file chooser
 	mainID   atomic.Value
 	closed   atomic.Bool
@@ -254,7 +253,6 @@ func (p *page) settle(ctx context.Context, before int64) {
 		p.waitLoaded(ctx, 10*time.Second)
 	}
 }
-
 
 // downloadState follows one download through its events.
 type downloadState struct {

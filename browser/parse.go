@@ -346,7 +346,7 @@ func (p *parser) number() (Value, bool) {
 	return n, true
 }
 
-// str parses a Python string literal ('…', "…", '''…''', """…""") with every escape form
+// str parses a Python string literal ('…', "…", ”'…”', """…""") with every escape form
 // ast.literal_eval knows. Single-quoted forms may not span lines (except by a backslash).
 func (p *parser) str() (Value, bool) {
 	s := p.s

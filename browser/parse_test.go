@@ -1,0 +1,89 @@
+package browser
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestParseActions(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want []Call
+		err  string
+	}{
+		{`click("12")`, []Call{{"click", []Arg{{"", "12"}}}}, ""},
+		{"fill('a1', \"multi-line\\nexample\")\n# click('9')\nnoop()", []Call{
+			{"fill", []Arg{{"", "a1"}, {"", "multi-line\nexample"}}}, {"noop", nil}}, ""},
+		{`click('48', button="middle", modifiers=["Shift"])`, []Call{{"click", []Arg{{"", "48"},
+			{"button", "middle"}, {"modifiers", []Value{"Shift"}}}}}, ""},
+		{`scroll(-50.2, -100.5)`, []Call{{"scroll", []Arg{{"", -50.2}, {"", -100.5}}}}, ""},
+		{`noop(500) noop(1e3)`, []Call{{"noop", []Arg{{"", int64(500)}}}, {"noop", []Arg{{"", 1000.0}}}}, ""},
+		{`x = 1; goto('''a'b''')`, []Call{{"goto", []Arg{{"", "a'b"}}}}, ""},
+		{`send_msg_to_user("\x41\u00e9\101\\")`, []Call{{"send_msg_to_user", []Arg{{"", "Aé" + "A\\"}}}}, ""},
+		{`f(True, False, None, (1, 2), {"k": [1]},)`, []Call{{"f", []Arg{{"", true}, {"", false}, {"", nil},
+			{"", []Value{int64(1), int64(2)}}, {"", map[string]Value{"k": []Value{int64(1)}}}}}}, ""},
+		{`click("12`, nil, "ValueError: Received an empty action."},
+		{``, nil, "ValueError: Received an empty action."},
+		{`hello world`, nil, "ValueError: Received an empty action."},
+	}
+	for _, c := range cases {
+		got, err := ParseActions(c.in)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("%q: err %v, want %s", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", c.in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q:\n got %#v\nwant %#v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestBind(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, err string }{
+		{`click()`, "TypeError: click() missing 1 required positional argument: 'bid'"},
+		{`fill()`, "TypeError: fill() missing 2 required positional arguments: 'bid' and 'value'"},
+		{`noop(1, 2)`, "TypeError: noop() takes from 0 to 1 positional arguments but 2 were given"},
+		{`go_back(1)`, "TypeError: go_back() takes 0 positional arguments but 1 was given"},
+		{`goto("a", "b")`, "TypeError: goto() takes 1 positional argument but 2 were given"},
+		{`click("1", x=2)`, "TypeError: click() got an unexpected keyword argument 'x'"},
+		{`click("1", bid="2")`, "TypeError: click() got multiple values for argument 'bid'"},
+		{`click("1", button="left")`, ""},
+	}
+	for _, c := range cases {
+		calls, err := ParseActions(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = bind(calls[0])
+		if (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
+			t.Errorf("%s: %v, want %q", c.in, err, c.err)
+		}
+	}
+}
+
+func FuzzParseActions(f *testing.F) {
+	for _, s := range []string{`click("12")`, "fill('a', '''x\ny''')\n# c\nnoop()", `f([1, (2,), {"a": None}], k=True)`,
+		`scroll(-1.5e3, .5)`, `"\x41\u00e9\N{BULLET}"`, `click("12`, `((((`, `[[[[[`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		calls, err := ParseActions(s)
+		if err == nil && len(calls) == 0 {
+			t.Fatal("no calls and no error")
+		}
+		for _, c := range calls {
+			_, _ = bind(c)
+			for _, a := range c.Args {
+				_ = pyRepr(a.Value)
+			}
+		}
+	})
+}

@@ -1,0 +1,352 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The browser cases of the reference's tests/runtime/test_browsing.py, plus crash recovery
+// and bad input, against the built binary with a real Chromium. One server (one Chromium)
+// serves every subtest.
+
+func needChromium(t *testing.T) {
+	t.Helper()
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if _, err := exec.LookPath(n); err == nil {
+			return
+		}
+	}
+	t.Skip("no chromium (scripts/deps.d/50-chromium.sh installs it)")
+}
+
+// bidOf finds the bid of the first axtree line containing text.
+func bidOf(t *testing.T, content, text string) string {
+	t.Helper()
+	re := regexp.MustCompile(`\[([a-zA-Z0-9]+)\] ([^\n]*)`)
+	for _, m := range re.FindAllStringSubmatch(content, -1) {
+		if strings.Contains(strings.ToLower(m[2]), strings.ToLower(text)) {
+			return m[1]
+		}
+	}
+	t.Fatalf("no element with %q in:\n%s", text, content)
+	return ""
+}
+
+func axLine(content, bid string) string {
+	for _, l := range strings.Split(content, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "["+bid+"] ") {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestBrowserDisabled(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	o := s.act(t, "browse", map[string]any{"url": "http://127.0.0.1:1", "return_axtree": false}, 30)
+	if o.Observation != "error" || !strings.Contains(o.Content, "Browser functionality is not supported or disabled") {
+		t.Fatalf("%+v", o)
+	}
+}
+
+func TestBrowsergymEvalEnvRefused(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command(serverBinary(t), "0", "--browsergym-eval-env", "webarena.1").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--browsergym-eval-env") {
+		t.Fatalf("err=%v out=%s", err, out)
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	needChromium(t)
+	s := startServer(t, serverOpts{Args: []string{"--enable-browser"}})
+	pages := map[string]string{
+		"/page1.html": `<!DOCTYPE html><html><head><title>Page 1</title></head><body><h1>Page 1</h1><a href="page2.html" id="l2">Go to Page 2</a></body></html>`,
+		"/page2.html": `<!DOCTYPE html><html><head><title>Page 2</title></head><body><h1>Page 2</h1><a href="page1.html">Go to Page 1</a></body></html>`,
+		"/form.html": `<!DOCTYPE html><html><head><title>Test Form</title></head><body><h1>Test Form</h1>
+<form id="test-form">
+<input type="text" id="text-input" name="text" placeholder="Enter text">
+<textarea id="textarea-input" name="message" placeholder="Enter message"></textarea>
+<select id="select-input" name="option"><option value="">Select an option</option><option value="option1">Option 1</option><option value="option2">Option 2</option></select>
+<button type="button" id="test-button">Test Button</button>
+</form><div id="result"></div>
+<script>document.getElementById('test-button').onclick = function() { document.getElementById('result').innerHTML = 'Button clicked!'; };</script>
+</body></html>`,
+		"/upload.html": `<!DOCTYPE html><html><head><title>File Upload Test</title></head><body><h1>File Upload Test</h1>
+<input type="file" id="file-input" name="file">
+<button type="button" onclick="document.getElementById('r').textContent = 'Uploaded: ' + document.getElementById('file-input').files[0].name">Upload File</button>
+<div id="r"></div></body></html>`,
+		"/alert.html":    `<!DOCTYPE html><html><head><title>Alerts</title></head><body><p>alerting</p><script>alert("hi"); confirm("sure?");</script></body></html>`,
+		"/download.html": `<!DOCTYPE html><html><head><title>Download Test</title></head><body><h1>Download Test Page</h1><a href="/file.pdf" download="test_download.pdf">Download Test File</a></body></html>`,
+	}
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/file.pdf":
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Disposition", `attachment; filename="test_download.pdf"`)
+			_, _ = w.Write([]byte("%PDF-1.4\n%%EOF\n"))
+			return
+		case "/hang":
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		body, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	bi := func(actions string) obs {
+		t.Helper()
+		return s.act(t, "browse_interactive", map[string]any{"browser_actions": actions, "return_axtree": false}, 60)
+	}
+
+	t.Run("simple_browse", func(t *testing.T) {
+		o := s.act(t, "browse", map[string]any{"url": srv.URL + "/page1.html", "return_axtree": false}, 60)
+		if o.Observation != "browse" || o.Extras["error"] != false {
+			t.Fatalf("%+v", o)
+		}
+		want := "[Current URL: " + srv.URL + "/page1.html]\n============== BEGIN webpage content ==============\n#  Page 1 \n\n[ Go to Page 2 ](page2.html)\n\n============== END webpage content ==============\n"
+		if o.Content != want {
+			t.Fatalf("content:\n%q\nwant\n%q", o.Content, want)
+		}
+		if o.Message != "Visited "+srv.URL+"/page1.html" || o.Extras["last_browser_action"] != `goto("`+srv.URL+`/page1.html")` {
+			t.Fatalf("%+v", o)
+		}
+		urls, _ := o.Extras["open_pages_urls"].([]any)
+		if len(urls) != 1 || urls[0] != srv.URL+"/page1.html" || o.Extras["active_page_index"] != float64(0) {
+			t.Fatalf("%+v", o.Extras)
+		}
+		shot, _ := o.Extras["screenshot"].(string)
+		som, _ := o.Extras["set_of_marks"].(string)
+		path, _ := o.Extras["screenshot_path"].(string)
+		if !strings.HasPrefix(shot, "data:image/png;base64,") || !strings.HasPrefix(som, "data:image/png;base64,") {
+			t.Fatal("no screenshot / set of marks")
+		}
+		if !strings.HasPrefix(path, filepath.Join(s.WorkDir, ".browser_screenshots", "screenshot_")) {
+			t.Fatalf("screenshot_path %q", path)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"dom_object", "axtree_object", "extra_element_properties"} {
+			if m, _ := o.Extras[k].(map[string]any); len(m) != 0 {
+				t.Fatalf("%s not emptied", k)
+			}
+		}
+	})
+
+	t.Run("navigation", func(t *testing.T) {
+		o := bi(`goto("` + srv.URL + `/page1.html")`)
+		if o.Extras["error"] != false || !strings.Contains(o.Content, "[Action executed successfully.]") || !strings.Contains(o.Content, "Page 1") {
+			t.Fatalf("%s", o.Content)
+		}
+		if !strings.HasPrefix(o.Content, "[Current URL: "+srv.URL+"/page1.html]\n[Focused element bid: ") {
+			t.Fatalf("%s", o.Content)
+		}
+		o = bi("noop(100)")
+		if o.Extras["url"] != srv.URL+"/page1.html" {
+			t.Fatalf("%v", o.Extras["url"])
+		}
+		link := bidOf(t, o.Content, "link 'Go to Page 2'")
+		o = bi(`click("` + link + `")`)
+		if o.Extras["url"] != srv.URL+"/page2.html" || !strings.Contains(o.Content, "heading 'Page 2'") {
+			t.Fatalf("click on link: %v\n%s", o.Extras["url"], o.Content)
+		}
+		if o = bi("go_back()"); o.Extras["url"] != srv.URL+"/page1.html" {
+			t.Fatalf("go_back: %v", o.Extras["url"])
+		}
+		if o = bi("go_forward()"); o.Extras["url"] != srv.URL+"/page2.html" {
+			t.Fatalf("go_forward: %v", o.Extras["url"])
+		}
+	})
+
+	t.Run("form", func(t *testing.T) {
+		o := bi(`goto("` + srv.URL + `/form.html")`)
+		text, area := bidOf(t, o.Content, "Enter text"), bidOf(t, o.Content, "Enter message")
+		sel, btn := bidOf(t, o.Content, "combobox"), bidOf(t, o.Content, "Test Button")
+		o = bi(fmt.Sprintf("fill(%q, \"Hello World\")\nfill('%s', 'This is a test message')", text, area))
+		if o.Extras["error"] != false || !strings.Contains(axLine(o.Content, text), "Hello World") ||
+			!strings.Contains(axLine(o.Content, area), "This is a test message") {
+			t.Fatalf("fill: %v\n%s", o.Extras["last_browser_action_error"], o.Content)
+		}
+		o = bi(fmt.Sprintf(`select_option("%s", "option2")`, sel))
+		if !strings.Contains(axLine(o.Content, sel), "Option 2") {
+			t.Fatalf("select: %v\n%s", o.Extras["last_browser_action_error"], o.Content)
+		}
+		o = bi(fmt.Sprintf(`click("%s")`, btn))
+		if !strings.Contains(o.Content, "Button clicked!") {
+			t.Fatalf("click: %v\n%s", o.Extras["last_browser_action_error"], o.Content)
+		}
+		o = bi(fmt.Sprintf(`focus("%s")`, text))
+		if fb, _ := o.Extras["focused_element_bid"].(string); fb != text {
+			t.Fatalf("focused %v, want %s", o.Extras["focused_element_bid"], text)
+		}
+		o = bi(fmt.Sprintf(`press("%s", "Backspace")`, text))
+		if !strings.Contains(axLine(o.Content, text), "'Hello Worl'") {
+			t.Fatalf("press: %s", axLine(o.Content, text))
+		}
+		o = bi(fmt.Sprintf(`clear("%s")`, text))
+		if strings.Contains(axLine(o.Content, text), "Hello") {
+			t.Fatalf("clear: %s", axLine(o.Content, text))
+		}
+		o = s.act(t, "browse_interactive", map[string]any{"browser_actions": "scroll(0, 300)", "return_axtree": true}, 60)
+		if o.Extras["error"] != false || o.Extras["last_browser_action"] != "scroll(0, 300)" {
+			t.Fatalf("%+v", o.Extras["last_browser_action_error"])
+		}
+		if ax, _ := o.Extras["axtree_object"].(map[string]any); len(ax) == 0 {
+			t.Fatal("return_axtree: axtree_object empty")
+		}
+		if ep, _ := o.Extras["extra_element_properties"].(map[string]any); ep[btn] == nil {
+			t.Fatalf("return_axtree: no extra properties for %s", btn)
+		}
+	})
+
+	t.Run("upload_file", func(t *testing.T) {
+		f := filepath.Join(s.WorkDir, "upload_test.txt")
+		if err := os.WriteFile(f, []byte("This is a test file for upload testing."), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o := bi(`goto("` + srv.URL + `/upload.html")`)
+		in, btn := bidOf(t, o.Content, "Choose File"), bidOf(t, o.Content, "Upload File")
+		o = bi(fmt.Sprintf(`upload_file("%s", %q)`, in, f))
+		if o.Extras["error"] != false {
+			t.Fatalf("upload: %v", o.Extras["last_browser_action_error"])
+		}
+		o = bi(fmt.Sprintf(`click("%s")`, btn))
+		if !strings.Contains(o.Content, "Uploaded: upload_test.txt") {
+			t.Fatalf("%s", o.Content)
+		}
+	})
+
+	t.Run("alerts_are_dismissed", func(t *testing.T) {
+		o := bi(`goto("` + srv.URL + `/alert.html")`)
+		if o.Extras["error"] != false || !strings.Contains(o.Content, "alerting") {
+			t.Fatalf("%v\n%s", o.Extras["last_browser_action_error"], o.Content)
+		}
+	})
+
+	t.Run("bad_input", func(t *testing.T) {
+		closed := freePort(t)
+		cases := []struct{ actions, want string }{
+			{`frobnicate("1")`, "NameError: Invalid action type 'frobnicate'."},
+			{`click("12`, "ValueError: Received an empty action."},
+			{`click("no-such-bid")`, `ValueError: Could not find element with bid "no-such-bid"`},
+			{`click(12)`, "ValueError: expected a string, got 12"},
+			{`click()`, "TypeError: click() missing 1 required positional argument: 'bid'"},
+			{`fill("1", "a", "b")`, "TypeError: fill() takes 2 positional arguments but 3 were given"},
+			{fmt.Sprintf(`goto("http://127.0.0.1:%d/")`, closed), fmt.Sprintf("Error: Page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:%d/", closed)},
+		}
+		for _, c := range cases {
+			o := bi(c.actions)
+			if o.Observation != "browse" || o.Extras["error"] != true || !strings.HasPrefix(o.Extras["last_browser_action_error"].(string), c.want) {
+				t.Errorf("%s: %v", c.actions, o.Extras["last_browser_action_error"])
+				continue
+			}
+			if !strings.Contains(o.Content, "================ BEGIN error message ===============\nThe following error occurred when executing the last action:\n"+c.want) {
+				t.Errorf("%s: content %s", c.actions, o.Content)
+			}
+		}
+	})
+
+	t.Run("timeout", func(t *testing.T) {
+		o := s.act(t, "browse_interactive", map[string]any{"browser_actions": `goto("` + srv.URL + `/hang")`}, 3)
+		if o.Observation != "browse" || o.Extras["error"] != true {
+			t.Fatalf("%+v", o)
+		}
+		// the browser still works afterwards
+		o = bi(`goto("` + srv.URL + `/page1.html")`)
+		if o.Extras["error"] != false || !strings.Contains(o.Content, "Page 1") {
+			t.Fatalf("after timeout: %v", o.Extras["last_browser_action_error"])
+		}
+	})
+
+	t.Run("crash_recovery", func(t *testing.T) {
+		pid := chromiumPID(t, s.Cmd.Process.Pid)
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		o := bi(`goto("` + srv.URL + `/page2.html")`)
+		if o.Extras["error"] != false || !strings.Contains(o.Content, "Page 2") || !strings.Contains(o.Content, "[Browser restarted:") {
+			t.Fatalf("after kill: %v\n%s", o.Extras["last_browser_action_error"], o.Content)
+		}
+	})
+
+	t.Run("no_orphans_after_sigterm", func(t *testing.T) {
+		pid := chromiumPID(t, s.Cmd.Process.Pid)
+		_ = s.Cmd.Process.Signal(syscall.SIGTERM)
+		_, _ = s.Cmd.Process.Wait()
+		if n := liveInGroup(pid); n > 0 {
+			t.Fatalf("%d processes of chromium group %d survived the server", n, pid)
+		}
+	})
+}
+
+// chromiumPID is the Chromium child of the server (its process group leader).
+func chromiumPID(t *testing.T, server int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", server, server))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range strings.Fields(string(b)) {
+		pid, _ := strconv.Atoi(f)
+		if c, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.Contains(string(c), "chrom") {
+			return pid
+		}
+	}
+	// children may be listed on another thread of the server
+	ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", server))
+	for _, e := range ents {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", server, e.Name()))
+		for _, f := range strings.Fields(string(b)) {
+			pid, _ := strconv.Atoi(f)
+			if c, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.Contains(string(c), "chrom") {
+				return pid
+			}
+		}
+	}
+	t.Fatal("no chromium child")
+	return 0
+}
+
+// liveInGroup counts the processes of group pgid that are not zombies (PID 1 here may
+// not reap the children it inherits).
+func liveInGroup(pgid int) int {
+	n := 0
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) > 2 && f[0] != "Z" && f[0] != "X" && f[2] == strconv.Itoa(pgid) {
+			n++
+		}
+	}
+	return n
+}
