@@ -48,6 +48,12 @@ func (s *Service) Upload(ctx context.Context, dest string, recursive bool, filen
 	if !isZip && (filename == "" || filename == "." || filename == ".." || strings.ContainsRune(filename, '/')) {
 		return invalid(fmt.Sprintf("Invalid file name: %s", pyStrRepr(filename)))
 	}
+	return s.upload(ctx, dest, filename, r, isZip)
+}
+
+// upload is Upload once the request is checked: filename's content, or with isZip the zip's
+// members, land in dest.
+func (s *Service) upload(ctx context.Context, dest, filename string, r io.Reader, isZip bool) (err error) {
 	created, err := s.makeDest(dest)
 	if err != nil {
 		return err

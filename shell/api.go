@@ -19,6 +19,11 @@ type Config struct {
 	WorkDir         string
 	NoChangeTimeout time.Duration // 0 means 10 s
 	Env             []string      // extra environment, KEY=VALUE
+	// Stream keeps bash's output as one continuous stream for Expect (the SWE-ReX door);
+	// the V0 Run path does not need it.
+	Stream bool
+	// StreamMax bounds the unconsumed stream; 0 means 16 MiB.
+	StreamMax int
 }
 
 // Request is one CmdRunAction.

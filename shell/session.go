@@ -74,6 +74,8 @@ type Session struct {
 	prevSeen  bool
 	closeOnce sync.Once
 	done      chan struct{} // closed when bash has exited
+
+	stream *streamBuf // output as one stream, when cfg.Stream (guarded by mu)
 }
 
 // Start starts bash as cfg.User in cfg.WorkDir and waits for its first prompt.
@@ -94,6 +96,12 @@ func Start(cfg Config) (*Session, error) {
 		done:    make(chan struct{}),
 		cwd:     cfg.WorkDir,
 	}
+	if cfg.Stream {
+		s.stream = &streamBuf{max: cfg.StreamMax}
+		if s.stream.max <= 0 {
+			s.stream.max = streamMax
+		}
+	}
 	if err := s.spawn(); err != nil {
 		return nil, err
 	}
@@ -111,6 +119,9 @@ func Start(cfg Config) (*Session, error) {
 		return nil, fmt.Errorf("bash did not show its prompt: %w (output: %q)", err, out)
 	}
 	s.clear()
+	s.mu.Lock()
+	s.stream.reset() // start-up output is no command's
+	s.mu.Unlock()
 	return s, nil
 }
 
@@ -199,13 +210,17 @@ func (s *Session) ingest(p []byte) {
 		if len(t) == 0 {
 			return
 		}
-		_, _ = s.screen.Write(t)
+		if s.stream == nil { // a stream-mode door never reads the screen
+			_, _ = s.screen.Write(t)
+		}
+		s.stream.addText(t)
 		s.lastChange = time.Now()
 		if len(bytes.TrimSpace(t)) > 0 {
 			s.atPrompt = false
 		}
 	}, func(pr prompt) {
 		s.prompts++
+		s.stream.addPrompt(pr)
 		s.last = pr
 		s.atPrompt = true
 		s.lastChange = time.Now()

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -18,6 +19,13 @@ import (
 )
 
 func main() {
+	// The same binary is SWE-ReX's server: by the name it is called with, or as a subcommand.
+	if filepath.Base(os.Args[0]) == "swerex-remote" {
+		os.Exit(swerexMain("swerex-remote", os.Args[1:], os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "swerex-remote" {
+		os.Exit(swerexMain("swerex-remote", os.Args[2:], os.Stdout, os.Stderr))
+	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "action-execution-server:", err)

@@ -1,0 +1,481 @@
+package swerex
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gohands/gohands/files"
+	"github.com/gohands/gohands/internal/fault"
+)
+
+// maxBodyBytes bounds a JSON request body (write_file content included).
+const maxBodyBytes = 512 << 20
+
+// Handler serves the SWE-ReX routes (swerex/server.py).
+type Handler struct {
+	rt    *Runtime
+	token string
+
+	mu        sync.Mutex // guards the replay cache
+	lastID    string
+	lastReply *reply
+}
+
+// NewHandler returns the HTTP handler of rt.
+func NewHandler(rt *Runtime) *Handler {
+	return &Handler{rt: rt, token: rt.cfg.AuthToken}
+}
+
+// reply is a finished answer: status and JSON body (and extra headers).
+type reply struct {
+	status int
+	body   []byte
+	header map[string]string
+}
+
+func jsonReply(status int, v any) *reply {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // Starlette's JSONResponse writes <, > and & as they are
+	if err := enc.Encode(v); err != nil {
+		return &reply{status: 500, body: []byte("Internal Server Error")}
+	}
+	return &reply{status: status, body: bytes.TrimSuffix(b.Bytes(), []byte("\n"))}
+}
+
+func detail(status int, msg string) *reply { return jsonReply(status, map[string]any{"detail": msg}) }
+
+func (rp *reply) write(w http.ResponseWriter) {
+	for k, v := range rp.header {
+		w.Header().Set(k, v)
+	}
+	if rp.status == 500 && !bytes.HasPrefix(rp.body, []byte("{")) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(rp.status)
+	_, _ = w.Write(rp.body)
+}
+
+type route struct {
+	method string
+	fn     func(h *Handler, r *http.Request) *reply
+}
+
+var routes = map[string]route{
+	"/":               {http.MethodGet, (*Handler).root},
+	"/is_alive":       {http.MethodGet, (*Handler).isAlive},
+	"/create_session": {http.MethodPost, (*Handler).createSession},
+	"/run_in_session": {http.MethodPost, (*Handler).runInSession},
+	"/close_session":  {http.MethodPost, (*Handler).closeSession},
+	"/execute":        {http.MethodPost, (*Handler).execute},
+	"/read_file":      {http.MethodPost, (*Handler).readFile},
+	"/write_file":     {http.MethodPost, (*Handler).writeFile},
+	"/upload":         {http.MethodPost, (*Handler).upload},
+	"/close":          {http.MethodPost, (*Handler).close},
+}
+
+// ServeHTTP authenticates, replays a repeated X-Request-ID, routes, and answers.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rp := h.auth(r); rp != nil {
+		rp.write(w)
+		return
+	}
+	id := r.Header.Get("X-Request-ID")
+	if id != "" {
+		h.mu.Lock()
+		cached := h.lastReply
+		if h.lastID != id {
+			cached = nil
+		}
+		h.mu.Unlock()
+		if cached != nil {
+			cached.write(w)
+			return
+		}
+	}
+	rp := h.dispatch(r)
+	// An exception (511) escapes the reference's idempotency middleware, so it is not kept;
+	// every other answer is.
+	if id != "" && rp.status != 511 && rp.status != 500 {
+		h.mu.Lock()
+		h.lastID, h.lastReply = id, rp
+		h.mu.Unlock()
+	}
+	rp.write(w)
+}
+
+// auth is the reference's middleware: APIKeyHeader answers a missing key, the middleware a
+// wrong one. The replay check runs after it here (the reference replays before checking).
+func (h *Handler) auth(r *http.Request) *reply {
+	if h.token == "" {
+		return nil
+	}
+	key := r.Header.Get("X-API-Key")
+	if key == "" {
+		rp := detail(http.StatusUnauthorized, "Not authenticated")
+		rp.header = map[string]string{"WWW-Authenticate": "APIKey"}
+		return rp
+	}
+	if subtle.ConstantTimeCompare([]byte(key), []byte(h.token)) != 1 {
+		return detail(http.StatusUnauthorized, "Invalid API Key")
+	}
+	return nil
+}
+
+func (h *Handler) dispatch(r *http.Request) (rp *reply) {
+	rt, ok := routes[r.URL.Path]
+	if !ok {
+		return detail(http.StatusNotFound, "Not Found")
+	}
+	if r.Method != rt.method {
+		rp := detail(http.StatusMethodNotAllowed, "Method Not Allowed")
+		rp.header = map[string]string{"Allow": rt.method}
+		return rp
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			log.Printf("swerex: panic in %s: %v", r.URL.Path, p)
+			rp = &reply{status: 500, body: []byte("Internal Server Error")}
+		}
+	}()
+	return rt.fn(h, r)
+}
+
+// errReply is the 511 exception transfer of err.
+func errReply(err error) *reply {
+	if errors.Is(err, context.Canceled) {
+		return &reply{status: 500, body: []byte("Internal Server Error")}
+	}
+	return jsonReply(511, asRex(err).transfer())
+}
+
+func validation(errs []verr) *reply {
+	return jsonReply(http.StatusUnprocessableEntity, omap{{"detail", errs}})
+}
+
+// body reads and parses a JSON body as FastAPI does for a body model.
+func body(r *http.Request) (map[string]any, *reply) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, detail(http.StatusBadRequest, "There was an error parsing the body")
+	}
+	if len(data) > maxBodyBytes {
+		return nil, detail(http.StatusRequestEntityTooLarge, "Request body too large")
+	}
+	if len(data) == 0 {
+		return nil, validation([]verr{newVerr("missing", []any{"body"}, "Field required", nil)})
+	}
+	var v any = string(data)
+	if isJSONType(r.Header.Get("Content-Type")) {
+		parsed, jerr := parsePyJSON(string(data))
+		if jerr != nil {
+			e := newVerr("json_invalid", []any{"body", jerr.pos}, "JSON decode error", map[string]any{})
+			e.ctx = omap{{"error", jerr.msg}}
+			return nil, validation([]verr{e})
+		}
+		v = parsed
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, validation([]verr{newVerr("model_attributes_type", []any{"body"}, "Input should be a valid dictionary or object to extract fields from", v)})
+	}
+	return obj, nil
+}
+
+// isJSONType is FastAPI's test: no Content-Type, or application/json or application/*+json.
+func isJSONType(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	main, sub, _ := strings.Cut(mt, "/")
+	return main == "application" && (sub == "json" || strings.HasSuffix(sub, "+json"))
+}
+
+// model validates a plain body model.
+func model(r *http.Request, fields []field) (values, *reply) {
+	obj, rp := body(r)
+	if rp != nil {
+		return nil, rp
+	}
+	vals, errs := validate(obj, fields, []any{"body"})
+	if len(errs) > 0 {
+		return nil, validation(errs)
+	}
+	return vals, nil
+}
+
+// unionModel validates a body of a discriminated union (tag field → member fields).
+func unionModel(r *http.Request, tagField string, members map[string][]field, order []string) (string, values, *reply) {
+	obj, rp := body(r)
+	if rp != nil {
+		return "", nil, rp
+	}
+	disc := "'" + tagField + "'"
+	raw, ok := obj[tagField]
+	if !ok {
+		e := newVerr("union_tag_not_found", []any{"body"}, "Unable to extract tag using discriminator "+disc, obj)
+		e.ctx = omap{{"discriminator", disc}}
+		return "", nil, validation([]verr{e})
+	}
+	tag := pyStr(raw)
+	fields, ok := members[tag]
+	if _, isStr := raw.(string); !ok || !isStr {
+		exp := make([]string, len(order))
+		for i, o := range order {
+			exp[i] = "'" + o + "'"
+		}
+		expected := strings.Join(exp, ", ")
+		e := newVerr("union_tag_invalid", []any{"body"}, fmt.Sprintf("Input tag '%s' found using %s does not match any of the expected tags: %s", tag, disc, expected), obj)
+		e.ctx = omap{{"discriminator", disc}, {"tag", tag}, {"expected_tags", expected}}
+		return "", nil, validation([]verr{e})
+	}
+	vals, errs := validate(obj, fields, []any{"body", tag})
+	if len(errs) > 0 {
+		return "", nil, validation(errs)
+	}
+	return tag, vals, nil
+}
+
+// pyStr is Python's str() of a decoded JSON value, for tags.
+func pyStr(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case nil:
+		return "None"
+	case bool:
+		if t {
+			return "True"
+		}
+		return "False"
+	case int64:
+		return fmt.Sprint(t)
+	case float64:
+		return pyFloat(t)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (h *Handler) root(*http.Request) *reply {
+	return jsonReply(200, omap{{"message", "hello world"}})
+}
+
+func (h *Handler) isAlive(*http.Request) *reply {
+	return jsonReply(200, omap{{"is_alive", true}, {"message", ""}})
+}
+
+func (h *Handler) createSession(r *http.Request) *reply {
+	_, v, rp := unionModel(r, "session_type", map[string][]field{"bash": createSessionFields}, []string{"bash"})
+	if rp != nil {
+		return rp
+	}
+	out, err := h.rt.CreateSession(r.Context(), v.str("session", "default"), v.strs("startup_source"), v.float("startup_timeout", 1.0))
+	if err != nil {
+		return errReply(err)
+	}
+	return jsonReply(200, omap{{"output", out}, {"session_type", "bash"}})
+}
+
+func (h *Handler) runInSession(r *http.Request) *reply {
+	tag, v, rp := unionModel(r, "action_type", map[string][]field{"bash": bashActionFields, "bash_interrupt": interruptFields}, []string{"bash", "bash_interrupt"})
+	if rp != nil {
+		return rp
+	}
+	var obs Observation
+	var err error
+	if tag == "bash_interrupt" {
+		obs, err = h.rt.Interrupt(r.Context(), InterruptAction{
+			Session: v.str("session", "default"),
+			Timeout: v.float("timeout", 0.2),
+			NRetry:  v.integer("n_retry", 3),
+			Expect:  v.strs("expect"),
+		})
+	} else {
+		obs, err = h.rt.Run(r.Context(), BashAction{
+			Command:           v.str("command", ""),
+			Session:           v.str("session", "default"),
+			Timeout:           v.optFloat("timeout"),
+			IsInteractiveCmd:  v.boolean("is_interactive_command"),
+			IsInteractiveQuit: v.boolean("is_interactive_quit"),
+			Check:             v.str("check", "raise"),
+			ErrorMsg:          v.str("error_msg", ""),
+			Expect:            v.strs("expect"),
+		})
+	}
+	if err != nil {
+		return errReply(err)
+	}
+	return jsonReply(200, obs)
+}
+
+func (h *Handler) closeSession(r *http.Request) *reply {
+	_, v, rp := unionModel(r, "session_type", map[string][]field{"bash": closeSessionFields}, []string{"bash"})
+	if rp != nil {
+		return rp
+	}
+	if err := h.rt.CloseSession(v.str("session", "default")); err != nil {
+		return errReply(err)
+	}
+	return jsonReply(200, map[string]any{"session_type": "bash"})
+}
+
+func (h *Handler) execute(r *http.Request) *reply {
+	v, rp := model(r, commandFields)
+	if rp != nil {
+		return rp
+	}
+	c := Command{
+		Timeout:     v.optFloat("timeout"),
+		Shell:       v.boolean("shell"),
+		Check:       v.boolean("check"),
+		ErrorMsg:    v.str("error_msg", ""),
+		Cwd:         v.optStr("cwd"),
+		MergeOutput: v.boolean("merge_output_streams"),
+	}
+	switch t := v["command"].(type) {
+	case string:
+		c.Str = t
+	case []string:
+		c.Argv, c.IsList = t, true
+	}
+	if env, ok := v["env"].(map[string]string); ok {
+		c.Env = env
+	}
+	res, err := h.rt.Execute(r.Context(), c)
+	if err != nil {
+		return errReply(err)
+	}
+	return jsonReply(200, res)
+}
+
+func (h *Handler) readFile(r *http.Request) *reply {
+	v, rp := model(r, readFileFields)
+	if rp != nil {
+		return rp
+	}
+	content, err := files.ReadText(v.str("path", ""), v.optStr("encoding"), v.optStr("errors"), 0)
+	if err != nil {
+		return errReply(fileErr(err))
+	}
+	return jsonReply(200, map[string]any{"content": content})
+}
+
+func (h *Handler) writeFile(r *http.Request) *reply {
+	v, rp := model(r, writeFileFields)
+	if rp != nil {
+		return rp
+	}
+	if err := h.rt.cfg.Files.WriteText(v.str("path", ""), v.str("content", "")); err != nil {
+		return errReply(fileErr(err))
+	}
+	return jsonReply(200, map[string]any{})
+}
+
+// fileErr names the Python exception of a files error.
+func fileErr(err error) error {
+	switch {
+	case errors.Is(err, files.ErrDecode):
+		return &rexError{class: clsUnicodeDecode, msg: err.Error(), cause: err}
+	case errors.Is(err, files.ErrLookup):
+		return &rexError{class: clsLookupError, msg: err.Error(), cause: err}
+	case fault.Is(err, fault.Invalid) && err.Error() == "File is not a zip file":
+		return &rexError{class: clsBadZip, msg: err.Error(), cause: err}
+	}
+	return err
+}
+
+func (h *Handler) upload(r *http.Request) *reply {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return validation([]verr{
+			newVerr("missing", []any{"body", "file"}, "Field required", nil),
+			newVerr("missing", []any{"body", "target_path"}, "Field required", nil),
+		})
+	}
+	// The file part comes first: keep it in a temporary file until target_path is known,
+	// as the reference does.
+	var tmp *os.File
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	form := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return detail(http.StatusBadRequest, "There was an error parsing the body")
+		}
+		name := p.FormName()
+		switch {
+		case name == "file" && p.FileName() != "" && tmp == nil:
+			tmp, err = os.CreateTemp("", "gohands-swerex-upload-*")
+			if err != nil {
+				return errReply(err)
+			}
+			if _, err := io.Copy(tmp, p); err != nil {
+				return errReply(err)
+			}
+		case name != "" && name != "file":
+			b, err := io.ReadAll(io.LimitReader(p, 1<<20))
+			if err != nil {
+				return detail(http.StatusBadRequest, "There was an error parsing the body")
+			}
+			if _, seen := form[name]; !seen {
+				form[name] = string(b)
+			}
+		}
+		p.Close()
+	}
+	var errs []verr
+	if tmp == nil {
+		errs = append(errs, newVerr("missing", []any{"body", "file"}, "Field required", nil))
+	}
+	target, ok := form["target_path"]
+	if !ok {
+		errs = append(errs, newVerr("missing", []any{"body", "target_path"}, "Field required", nil))
+	}
+	unzip := false
+	if s, ok := form["unzip"]; ok {
+		b, e := coerce(s, field{name: "unzip", kind: kBool}, []any{"body", "unzip"})
+		errs = append(errs, e...)
+		unzip, _ = b.(bool)
+	}
+	if len(errs) > 0 {
+		return validation(errs)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return errReply(err)
+	}
+	if err := h.rt.cfg.Files.UploadTo(r.Context(), target, unzip, tmp); err != nil {
+		return errReply(fileErr(err))
+	}
+	return jsonReply(200, map[string]any{})
+}
+
+func (h *Handler) close(*http.Request) *reply {
+	h.rt.Close()
+	return jsonReply(200, map[string]any{})
+}
