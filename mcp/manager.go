@@ -482,6 +482,7 @@ func (m *Manager) toolHandler(server, tool string) sdk.ToolHandler {
 		if err != nil {
 			return errorResult("%s", err.Error()), nil
 		}
+		u.caller.Store(req.Session)
 		p := &sdk.CallToolParams{Name: tool, Meta: req.Params.Meta}
 		if len(req.Params.Arguments) > 0 {
 			p.Arguments = req.Params.Arguments

@@ -1,5 +1,6 @@
 package mcp
 
+//lint:file-ignore SA1019 the sampling test plays a 2025-11-25 client.
 import (
 	"context"
 	"fmt"
@@ -337,5 +338,42 @@ func TestCloseKillsChildren(t *testing.T) {
 	}
 	if log := m.Update(context.Background(), []ServerConfig{ts("c")}); !strings.Contains(log, "shutting down") {
 		t.Fatal(log)
+	}
+}
+
+// TestServerToolsChange: a server that adds a tool (and says so) shows it through the proxy,
+// and the proxy's clients hear tools/list_changed.
+func TestServerToolsChange(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("g")})
+	var changed atomic.Int32
+	cs := connect(t, hs, clientOpts{streamable: true, opts: &sdk.ClientOptions{ToolListChangedHandler: func(context.Context, *sdk.ToolListChangedRequest) { changed.Add(1) }}})
+	if slices.Contains(toolNames(t, cs), "extra") {
+		t.Fatal("extra before grow")
+	}
+	call(t, cs, "grow", map[string]any{})
+	waitFor(t, "tools/list_changed", 5*time.Second, func() bool { return changed.Load() > 0 })
+	waitFor(t, "the new tool", 5*time.Second, func() bool { return slices.Contains(toolNames(t, cs), "extra") })
+	if r := call(t, cs, "extra", map[string]any{}); text(r) != "extra" {
+		t.Fatal(jsonOf(r))
+	}
+	if st := m.Status()[0]; st.Tools != 12 { // eleven, and extra
+		t.Fatalf("tool count: %s", jsonOf(st))
+	}
+}
+
+// TestSamplingIsForwarded: a server's sampling/createMessage during a call goes to the
+// client that made the call, and its answer comes back.
+func TestSamplingIsForwarded(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("s")})
+	cs := connect(t, hs, clientOpts{opts: &sdk.ClientOptions{CreateMessageHandler: func(_ context.Context, req *sdk.CreateMessageRequest) (*sdk.CreateMessageResult, error) {
+		q := req.Params.Messages[0].Content.(*sdk.TextContent).Text
+		return &sdk.CreateMessageResult{Model: "m", Role: "assistant", Content: &sdk.TextContent{Text: "answer to " + q}}, nil
+	}}})
+	if r := call(t, cs, "sample", map[string]any{"text": "six times seven"}); text(r) != "answer to six times seven" {
+		t.Fatal(jsonOf(r))
 	}
 }

@@ -1,5 +1,6 @@
 package mcp
 
+//lint:file-ignore SA1019 the stdio servers speak 2025-11-25, where roots and sampling are current; the reference's proxy offers them.
 import (
 	"bufio"
 	"bytes"
@@ -38,7 +39,8 @@ type upstream struct {
 	m      *Manager
 	cfg    ServerConfig
 	stderr *ring
-	slots  chan struct{} // bounds the calls queued on this server
+	slots  chan struct{}                     // bounds the calls queued on this server
+	caller atomic.Pointer[sdk.ServerSession] // the client of the latest call: sampling and elicitation go there
 
 	startMu sync.Mutex // one (re)start at a time
 
@@ -184,9 +186,28 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 		PromptListChangedHandler:    func(context.Context, *sdk.PromptListChangedRequest) { go u.refresh(inc) },
 		ResourceListChangedHandler:  func(context.Context, *sdk.ResourceListChangedRequest) { go u.refresh(inc) },
 		ProgressNotificationHandler: u.m.forwardProgress,
-		// No roots: the proxy has none of its own to offer (server-filesystem, for one,
-		// would otherwise ask for them).
-		Capabilities: &sdk.ClientCapabilities{},
+		// What the reference's FastMCP proxy offers its servers: roots (none of its own),
+		// sampling and elicitation, forwarded to the client whose call is running. Servers
+		// register tools by these (server-everything has four that need them).
+		Capabilities: &sdk.ClientCapabilities{
+			RootsV2:     &sdk.RootCapabilities{ListChanged: true},
+			Sampling:    &sdk.SamplingCapabilities{},
+			Elicitation: &sdk.ElicitationCapabilities{Form: &sdk.FormElicitationCapabilities{}, URL: &sdk.URLElicitationCapabilities{}},
+		},
+		CreateMessageHandler: func(ctx context.Context, req *sdk.CreateMessageRequest) (*sdk.CreateMessageResult, error) {
+			ss := u.caller.Load()
+			if ss == nil {
+				return nil, fmt.Errorf("no MCP client session to forward sampling/createMessage to")
+			}
+			return ss.CreateMessage(ctx, req.Params)
+		},
+		ElicitationHandler: func(ctx context.Context, req *sdk.ElicitRequest) (*sdk.ElicitResult, error) {
+			ss := u.caller.Load()
+			if ss == nil {
+				return nil, fmt.Errorf("no MCP client session to forward elicitation/create to")
+			}
+			return ss.Elicit(ctx, req.Params)
+		},
 	})
 	// The classic initialize handshake at the version the reference's client proposes: the
 	// SDK's newest (2026-07-28) first probes with server/discover, which today's stdio
