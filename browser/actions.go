@@ -525,7 +525,7 @@ func (in *instance) activate(ctx context.Context) error {
 // gotoURL is Playwright's page.goto(url): navigate and wait for the load event.
 func (in *instance) gotoURL(ctx context.Context, p *page, u string) error {
 	callLog := fmt.Sprintf("\nCall log:\n  - navigating to \"%s\", waiting until \"load\"\n", u)
-	before := in.downloadCount()
+	before := in.downloadSeq()
 	var res struct {
 		LoaderID  string `json:"loaderId"`
 		ErrorText string `json:"errorText"`
@@ -541,7 +541,7 @@ func (in *instance) gotoURL(ctx context.Context, p *page, u string) error {
 		return err
 	}
 	if res.ErrorText != "" {
-		if res.ErrorText == "net::ERR_ABORTED" && in.downloadCount() > before || in.waitDownloadStart(ctx, before) {
+		if res.ErrorText == "net::ERR_ABORTED" && in.downloadSeq() > before || in.waitDownloadStart(ctx, before) {
 			return aerr("Error: Page.goto: Download is starting%s", callLog)
 		}
 		return aerr("Error: Page.goto: %s at %s%s", res.ErrorText, u, callLog)
@@ -604,17 +604,11 @@ func (in *instance) history(ctx context.Context, p *page, back bool) error {
 	return p.waitLoad(ctx, api, "\nCall log:\n  - waiting for navigation until \"load\"\n")
 }
 
-func (in *instance) downloadCount() int {
-	in.dlMu.Lock()
-	defer in.dlMu.Unlock()
-	return len(in.dlEvents)
-}
-
 // waitDownloadStart gives an aborted navigation a moment to announce itself as a download.
 func (in *instance) waitDownloadStart(ctx context.Context, before int) bool {
 	deadline := time.Now().Add(500 * time.Millisecond)
 	for time.Now().Before(deadline) {
-		if in.downloadCount() > before {
+		if in.downloadSeq() > before {
 			return true
 		}
 		if sleepCtx(ctx, 10*time.Millisecond) != nil {

@@ -172,13 +172,21 @@ func (s *Service) Do(ctx context.Context, req Request) (*Observation, error) {
 		}
 		actionStr = `goto("` + askedURL + `")`
 	}
+	// errObs is the reference's observation when the browser itself failed (its except
+	// branch): no page data, and for browse_interactive the axtree of an empty object fails.
 	errObs := func(msg string) *Observation {
-		o := &Observation{Content: msg, Error: true, LastBrowserActionError: msg, ActivePageIndex: -1,
-			GoalImageURLs: []string{}, OpenPagesURLs: []string{}}
+		empty := ""
+		o := &Observation{Error: true, LastBrowserActionError: msg, ActivePageIndex: -1,
+			GoalImageURLs: []string{}, OpenPagesURLs: []string{}, FocusedElementBID: &empty,
+			AXTreeObject: map[string]any{}, ExtraElementProperties: map[string]any{}}
 		if req.Kind == Browse {
 			o.URL = askedURL
+			o.Content = agentObsText(req.Kind, o, msg)
+		} else {
+			o.Content = agentObsText(req.Kind, o, "") // replaced below
+			i := strings.Index(o.Content, "Accessibility tree of the COMPLETE webpage:")
+			o.Content = o.Content[:i] + "\n[Error encountered when processing the accessibility tree: 'nodes']"
 		}
-		o.Content = agentObsText(req.Kind, o, "")
 		return o
 	}
 

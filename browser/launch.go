@@ -89,6 +89,7 @@ type instance struct {
 	mouseY      float64
 	maxDownload int64
 	dlMu        sync.Mutex
+	dlSeq       int
 	dlEvents    map[string]*downloadState // guid → state
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -255,6 +256,8 @@ func (p *page) settle(ctx context.Context, before int64) {
 
 // downloadState follows one download through its events.
 type downloadState struct {
+	guid     string
+	seq      int
 	url      string
 	name     string
 	state    string
@@ -269,7 +272,9 @@ func (in *instance) listenDownloads() {
 		switch e := ev.(type) {
 		case *browser.EventDownloadWillBegin:
 			in.dlMu.Lock()
-			in.dlEvents[e.GUID] = &downloadState{url: e.URL, name: e.SuggestedFilename, state: "inProgress", done: make(chan struct{})}
+			in.dlSeq++
+			in.dlEvents[e.GUID] = &downloadState{guid: e.GUID, seq: in.dlSeq, url: e.URL, name: e.SuggestedFilename,
+				state: "inProgress", done: make(chan struct{})}
 			in.dlMu.Unlock()
 		case *browser.EventDownloadProgress:
 			in.dlMu.Lock()
@@ -293,13 +298,35 @@ func (in *instance) listenDownloads() {
 	})
 }
 
-// pending returns the downloads not yet handed out, oldest first.
-func (in *instance) takeDownloads() map[string]*downloadState {
+func (in *instance) downloadSeq() int {
 	in.dlMu.Lock()
 	defer in.dlMu.Unlock()
-	out := in.dlEvents
-	in.dlEvents = map[string]*downloadState{}
+	return in.dlSeq
+}
+
+// downloadsSince returns the downloads that began after sequence number since, oldest first.
+func (in *instance) downloadsSince(since int) []*downloadState {
+	in.dlMu.Lock()
+	defer in.dlMu.Unlock()
+	var out []*downloadState
+	for _, d := range in.dlEvents {
+		if d.seq > since {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
 	return out
+}
+
+// forgetDownloads drops finished downloads from the table (unfinished ones stay followed).
+func (in *instance) forgetDownloads(ds []*downloadState) {
+	in.dlMu.Lock()
+	defer in.dlMu.Unlock()
+	for _, d := range ds {
+		if d.state != "inProgress" {
+			delete(in.dlEvents, d.guid)
+		}
+	}
 }
 
 var errPageCrashed = errors.New("Target crashed")

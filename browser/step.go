@@ -27,8 +27,7 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 			}
 		}
 	}
-	dlBefore := in.takeDownloads() // forget downloads from earlier actions
-	_ = dlBefore
+	dlStart := in.downloadSeq() // downloads from earlier actions are not this one's
 	if err != nil {
 		lastErr = err.Error()
 	} else {
@@ -80,8 +79,10 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 	}
 
 	// downloads this action started
-	if d, handled := in.finishDownloads(ctx, s, req, actionStr, lastErr); handled {
+	if d, tooBig := in.finishDownloads(ctx, s, req, actionStr, dlStart); d != nil {
 		return d, nil
+	} else if tooBig != "" {
+		lastErr = tooBig
 	}
 
 	for _, q := range in.pages {
@@ -125,41 +126,30 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 }
 
 // finishDownloads waits for the downloads the action started and, for browse_interactive,
-// turns a finished one into the reference's download observation.
-func (in *instance) finishDownloads(ctx context.Context, s *Service, req Request, actionStr, lastErr string) (*Observation, bool) {
-	in.dlMu.Lock()
-	var ds []*downloadState
-	for _, d := range in.dlEvents {
-		ds = append(ds, d)
-	}
-	in.dlEvents = map[string]*downloadState{}
-	in.dlMu.Unlock()
+// turns a finished one into the reference's download observation. A download larger than
+// the bound was cancelled: its error text is returned instead.
+func (in *instance) finishDownloads(ctx context.Context, s *Service, req Request, actionStr string, since int) (*Observation, string) {
+	ds := in.downloadsSince(since)
 	if len(ds) == 0 {
-		return nil, false
+		return nil, ""
 	}
 	d := ds[0]
 	select {
 	case <-d.done:
 	case <-ctx.Done():
-		return nil, false
+		return nil, ""
 	}
-	if req.Kind != BrowseInteractive {
-		return nil, false
+	in.forgetDownloads(ds)
+	if d.tooLarge {
+		_ = os.Remove(filepath.Join(in.dlDir, d.guid))
+		return nil, fmt.Sprintf("Error: the download of %s is larger than the upload size limit (%d bytes) and was cancelled", d.url, in.maxDownload)
 	}
-	if d.tooLarge || d.state != "completed" {
-		return nil, false
+	if req.Kind != BrowseInteractive || d.state != "completed" {
+		return nil, ""
 	}
-	// the file is named by its guid in the download dir; find the newest one
-	entries, _ := os.ReadDir(in.dlDir)
-	var src string
-	var newest time.Time
-	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && !e.IsDir() && fi.ModTime().After(newest) {
-			newest, src = fi.ModTime(), filepath.Join(in.dlDir, e.Name())
-		}
-	}
-	if src == "" {
-		return nil, false
+	src := filepath.Join(in.dlDir, d.guid)
+	if _, err := os.Stat(src); err != nil {
+		return nil, ""
 	}
 	s.downloads++
 	head := make([]byte, 512)
@@ -171,7 +161,7 @@ func (in *instance) finishDownloads(ctx context.Context, s *Service, req Request
 	tgt := filepath.Join(s.cfg.WorkingDir, fmt.Sprintf("file_%d%s", s.downloads, magicExt(head)))
 	if err := moveFile(src, tgt); err != nil {
 		s.cfg.Logf("browser: move download: %v", err)
-		return nil, false
+		return nil, ""
 	}
 	if s.cfg.User.Switch {
 		_ = os.Chown(tgt, s.cfg.User.UID, s.cfg.User.GID)
@@ -179,7 +169,7 @@ func (in *instance) finishDownloads(ctx context.Context, s *Service, req Request
 	return &Observation{Download: &Download{
 		Content:  fmt.Sprintf("Execution of the previous action %s resulted in a file download. The downloaded file is saved at location: %s", actionStr, tgt),
 		FilePath: tgt,
-	}}, true
+	}}, ""
 }
 
 func moveFile(src, dst string) error {

@@ -237,6 +237,21 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("download", func(t *testing.T) {
+		o := bi(`goto("` + srv.URL + `/file.pdf")`)
+		if o.Observation != "download" {
+			t.Fatalf("%+v", o)
+		}
+		want := filepath.Join(s.WorkDir, "file_1.pdf")
+		if o.Extras["file_path"] != want || o.Message != "Downloaded the file at location: "+want ||
+			o.Content != `Execution of the previous action goto("`+srv.URL+`/file.pdf") resulted in a file download. The downloaded file is saved at location: `+want {
+			t.Fatalf("%+v", o)
+		}
+		if b, err := os.ReadFile(want); err != nil || !strings.HasPrefix(string(b), "%PDF") {
+			t.Fatalf("%v %q", err, b)
+		}
+	})
+
 	t.Run("alerts_are_dismissed", func(t *testing.T) {
 		o := bi(`goto("` + srv.URL + `/alert.html")`)
 		if o.Extras["error"] != false || !strings.Contains(o.Content, "alerting") {
@@ -269,7 +284,10 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("timeout", func(t *testing.T) {
 		o := s.act(t, "browse_interactive", map[string]any{"browser_actions": `goto("` + srv.URL + `/hang")`}, 3)
-		if o.Observation != "browse" || o.Extras["error"] != true {
+		want := "[Current URL: ]\n[Focused element bid: ]\n\n================ BEGIN error message ===============\n" +
+			"The following error occurred when executing the last action:\nBrowser environment took too long to respond.\n" +
+			"================ END error message ===============\n\n[Error encountered when processing the accessibility tree: 'nodes']"
+		if o.Observation != "browse" || o.Extras["error"] != true || o.Content != want {
 			t.Fatalf("%+v", o)
 		}
 		// the browser still works afterwards
