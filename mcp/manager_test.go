@@ -107,7 +107,7 @@ func TestProxySeveralServers(t *testing.T) {
 // initialize timeout), and the healthy one still serves.
 func TestStartupFailures(t *testing.T) {
 	t.Parallel()
-	m, hs := newTestManager(t, func(c *Config) { c.InitTimeout = 2 * time.Second })
+	m, hs := newTestManager(t, func(c *Config) { c.InitTimeout = 4 * time.Second })
 	cfgs := []ServerConfig{
 		ts("good"), ts("quits", "exit"), ts("garbage", "garbage"), ts("huge", "hugeline"), ts("mute", "noinit"),
 		{Name: "missing", Command: "no-such-mcp-server-xyz", Env: map[string]string{}},
@@ -115,9 +115,9 @@ func TestStartupFailures(t *testing.T) {
 	log := m.Update(context.Background(), cfgs)
 	for _, want := range []string{
 		`MCP server "quits" exited during start-up (exit status 3); stderr: testserver: loading config` + "\n" + `fatal: cannot open config.toml`,
-		`MCP server "garbage": initialize timed out after 2s; its stdout is not JSON-RPC: "Welcome to the garbage server! this is not JSON"`,
+		`MCP server "garbage": initialize timed out after 4s; its stdout is not JSON-RPC: "Welcome to the garbage server! this is not JSON"`,
 		`MCP server "huge" failed during start-up: a line on stdout exceeded the 16777216-byte limit`,
-		`MCP server "mute": initialize timed out after 2s; stderr: testserver: thinking forever`,
+		`MCP server "mute": initialize timed out after 4s; stderr: testserver: thinking forever`,
 		`MCP server "missing": command not found: no-such-mcp-server-xyz`,
 	} {
 		if !strings.Contains(log, want) {
@@ -264,7 +264,7 @@ func TestChildEnvironment(t *testing.T) {
 // call that outlives the per-call timeout becomes an error result.
 func TestProgressAndTimeout(t *testing.T) {
 	t.Parallel()
-	m, hs := newTestManager(t, func(c *Config) { c.CallTimeout = 300 * time.Millisecond })
+	m, hs := newTestManager(t, func(c *Config) { c.CallTimeout = 2 * time.Second })
 	m.Update(context.Background(), []ServerConfig{ts("slow")})
 	var mu sync.Mutex
 	var toks []any
@@ -304,7 +304,7 @@ func TestFloodIsBounded(t *testing.T) {
 	var ok, busy atomic.Int32
 	for range 12 {
 		wg.Go(func() {
-			r := call(t, cs, "sleep", map[string]any{"ms": 400})
+			r := call(t, cs, "sleep", map[string]any{"ms": 1500})
 			switch {
 			case text(r) == "slept":
 				ok.Add(1)

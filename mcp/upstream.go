@@ -64,6 +64,7 @@ type incarnation struct {
 	pid     int
 	cs      *sdk.ClientSession
 	noise   atomic.Pointer[string] // the first stdout line that was not JSON, if any
+	tooLong atomic.Bool            // stdout carried a line over the limit
 	exited  chan struct{}          // closed once the process was reaped
 	status  string                 // "exit status 3", "signal: killed"; set before exited closes
 	dead    chan struct{}          // closed once the session ended and the reason was recorded
@@ -247,6 +248,9 @@ func (u *upstream) failure(inc *incarnation, err error, timedOut bool, when stri
 	}
 	var msg string
 	perr, isProto := protocolError(err)
+	if inc.tooLong.Load() {
+		perr, isProto = errLineTooLong.Error(), true
+	}
 	switch {
 	case isProto:
 		msg = fmt.Sprintf("MCP server %q failed %s: %s", name, when, perr)
@@ -301,6 +305,7 @@ func (u *upstream) filterStdout(inc *incarnation, src *os.File, dst *io.PipeWrit
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(line)+len(chunk) > limit {
+			inc.tooLong.Store(true)
 			_ = dst.CloseWithError(errLineTooLong)
 			return
 		}
