@@ -89,14 +89,18 @@ func (x *Executor) Start(ctx context.Context) error {
 
 // Close stops bash, the plugins, the MCP servers and Chromium.
 func (x *Executor) Close() {
-	if x.browser != nil {
-		x.browser.Close()
+	// Each part has its own grace (SIGTERM before SIGKILL): wait for them side by side, so that
+	// shutdown takes the longest grace, not their sum.
+	var wg sync.WaitGroup
+	for _, stop := range []func(){x.stopMCP, x.stopPlugins, x.closeBrowser, func() {
+		if b := x.bash.Load(); b != nil {
+			b.Close()
+		}
+	}} {
+		wg.Add(1)
+		go func() { defer wg.Done(); stop() }()
 	}
-	x.stopMCP()
-	x.stopPlugins()
-	if b := x.bash.Load(); b != nil {
-		b.Close()
-	}
+	wg.Wait()
 	if x.files != nil {
 		x.files.Close()
 	}
@@ -123,6 +127,10 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		// The caller left (or the server is stopping) while this action queued: do not start it.
+		return nil, err
+	}
 
 	var h handler
 	switch a.Type {
@@ -157,3 +165,9 @@ func (x *Executor) cwd() string {
 
 // setBash makes s the main session.
 func (x *Executor) setBash(s *shell.Session) { x.bash.Store(s) }
+
+func (x *Executor) closeBrowser() {
+	if x.browser != nil {
+		x.browser.Close()
+	}
+}

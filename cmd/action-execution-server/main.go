@@ -12,10 +12,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gohands/gohands/executor"
+	"github.com/gohands/gohands/plugins/proc"
 )
 
 func main() {
@@ -42,9 +44,27 @@ func run(cfg executor.Config) error {
 	defer stop()
 
 	cfg.Logf = log.Printf
+	// Every process the server starts inherits the mark: shutdown finds by it the jobs that
+	// left bash's session and were orphaned (`setsid cmd &`), besides its descendants.
+	mark, err := proc.NewMark()
+	if err != nil {
+		return err
+	}
+	k, v, _ := strings.Cut(mark, "=")
+	if err := os.Setenv(k, v); err != nil {
+		return err
+	}
 	x := executor.New(cfg)
-	defer x.Close()
+	defer func() {
+		x.Close()
+		if n, err := proc.KillAll(mark, os.Getpid(), 5*time.Second); err != nil || n > 0 {
+			log.Printf("shutdown: killed %d leftover processes (%v)", n, err)
+		}
+	}()
 	if err := x.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // told to stop while starting
+		}
 		return fmt.Errorf("start: %w", err)
 	}
 	// The port opens only now, once bash and the plugins are ready: the backend's /alive
@@ -53,13 +73,19 @@ func run(cfg executor.Config) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: executor.NewHTTP(x), ReadHeaderTimeout: 30 * time.Second}
+	// Requests' contexts end when the server is told to stop, so in-flight actions return
+	// (their commands are killed with the session) instead of holding Shutdown.
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
+	srv := &http.Server{Handler: executor.NewHTTP(x), ReadHeaderTimeout: 30 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return reqCtx }}
 	srv.RegisterOnShutdown(x.CloseStreams) // SSE streams would hold Shutdown for its whole grace
 	log.Printf("action-execution-server listening on %s (working dir %s)", ln.Addr(), cfg.WorkingDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case <-ctx.Done():
+		cancelRequests()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)

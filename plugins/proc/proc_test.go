@@ -3,6 +3,7 @@ package proc
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -68,5 +69,38 @@ func TestGroupKill(t *testing.T) {
 	}
 	if Alive(-1) || !Alive(os.Getpid()) {
 		t.Fatal("Alive edge cases")
+	}
+}
+
+// TestKillAllFindsOrphansByMark: a job that left its session and was orphaned (`setsid cmd &`
+// from a shell that then exits) is found by the mark in its environment and killed.
+func TestKillAllFindsOrphansByMark(t *testing.T) {
+	t.Parallel()
+	mark, err := NewMark()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan := func(env ...string) int {
+		cmd := exec.Command("sh", "-c", "setsid sleep 1000 >/dev/null 2>&1 & echo $!")
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	stranger, pid := orphan(), orphan(mark)
+	defer syscall.Kill(stranger, syscall.SIGKILL)
+	ours := Ours(-1, mark)
+	if len(ours) != 1 || ours[0] != pid || !Alive(pid) {
+		t.Fatalf("Ours = %v, want only the marked orphan %d (not %d)", ours, pid, stranger)
+	}
+	n, err := KillAll(mark, -1, 10*time.Second)
+	if err != nil || n != 1 || Alive(pid) {
+		t.Fatalf("KillAll = %d, %v; alive %v", n, err, Alive(pid))
 	}
 }

@@ -67,6 +67,7 @@ type testServer struct {
 	WorkDir string
 	APIKey  string
 	Cmd     *exec.Cmd
+	Done    <-chan struct{} // closed once the process has exited; then Cmd.ProcessState is set
 	Log     *bytes.Buffer
 	client  *http.Client
 }
@@ -110,6 +111,7 @@ func startServer(t testing.TB, o serverOpts) *testServer {
 		Log: &logBuf.buf, client: &http.Client{Timeout: 10 * time.Minute}}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
+	s.Done = done
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
