@@ -199,8 +199,12 @@ func (s *Supervisor) Stop() {
 			case <-e.exited:
 			case <-time.After(StopGrace):
 			}
-			// The leader may be gone while children of its group linger.
+			// The leader may be gone while children of its group linger. Return only once
+			// they are dead, not merely signalled.
 			_ = proc.KillGroup(e.pgid, syscall.SIGKILL)
+			if !proc.WaitGroupGone(e.pgid, StopGrace) {
+				s.log.Printf("[%s] process group %d survived SIGKILL", e.svc.Name(), e.pgid)
+			}
 		}(e)
 	}
 	wg.Wait()

@@ -54,7 +54,6 @@ type step struct {
 	prefix   *string
 	suffix   []string // substrings of the suffix
 	errHas   string   // the result must be an error observation containing this
-	after    time.Duration
 	validate func(t *testing.T, r Result)
 }
 
@@ -117,7 +116,6 @@ func runSteps(t *testing.T, s *Session, steps []step) {
 		if st.validate != nil {
 			st.validate(t, r)
 		}
-		time.Sleep(st.after)
 	}
 }
 
@@ -445,8 +443,24 @@ func TestBashServerInterrupt(t *testing.T) {
 	s := newTestSession(t, 0)
 	p := freePort(t)
 	server := fmt.Sprintf("python3 -u -m http.server %d", p)
+	// serve starts the server and follows its output until it says it serves: a busy machine
+	// may take longer than the first observation's second to start Python.
+	serve := func() {
+		t.Helper()
+		var out strings.Builder
+		runSteps(t, s, []step{{cmd: server, hard: 1, exit: ip(-1), suffix: []string{timeoutSuffix("1.0")},
+			validate: func(_ *testing.T, r Result) { out.WriteString(r.Content) }}})
+		deadline := time.Now().Add(2 * time.Minute)
+		for !strings.Contains(out.String(), "Serving HTTP on") {
+			if time.Now().After(deadline) {
+				t.Fatalf("the server never said it serves: %q", out.String())
+			}
+			runSteps(t, s, []step{{cmd: "", hard: 1, exit: ip(-1), suffix: []string{timeoutSuffix("1.0")},
+				validate: func(_ *testing.T, r Result) { out.WriteString(r.Content) }}})
+		}
+	}
+	serve()
 	runSteps(t, s, []step{
-		{cmd: server, hard: 1, exit: ip(-1), has: []string{"Serving HTTP on"}, suffix: []string{timeoutSuffix("1.0")}},
 		{cmd: "C-c", input: true, hard: 30, exit: ip(0), has: []string{"^C", "Keyboard interrupt received, exiting."},
 			validate: func(t *testing.T, r Result) {
 				if r.Metadata.WorkingDir == nil || *r.Metadata.WorkingDir != s.cfg.WorkDir {
@@ -454,15 +468,33 @@ func TestBashServerInterrupt(t *testing.T) {
 				}
 			}},
 		{cmd: "ls", hard: 3, exit: ip(0), hasNot: []string{"Keyboard interrupt received, exiting."}},
-		{cmd: server, hard: 1, exit: ip(-1), has: []string{"Serving HTTP on"}},
-		{cmd: "C-c", input: true, hard: 30, exit: ip(0)},
 	})
+	serve()
+	runSteps(t, s, []step{{cmd: "C-c", input: true, hard: 30, exit: ip(0)}})
 	// test_bash_background_server
+	runSteps(t, s, []step{{cmd: fmt.Sprintf("python3 -m http.server %d > /dev/null 2>&1 &", p), exit: ip(0)}})
+	waitListening(t, p)
 	runSteps(t, s, []step{
-		{cmd: fmt.Sprintf("python3 -m http.server %d > /dev/null 2>&1 &", p), exit: ip(0), after: time.Second},
 		{cmd: fmt.Sprintf("curl -s http://localhost:%d", p), exit: ip(0), has: []string{"Directory listing for"}},
 		{cmd: "kill %1", exit: ip(0)},
 	})
+}
+
+// waitListening waits until something accepts connections on the loopback port.
+func waitListening(t *testing.T, port int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens on port %d: %v", port, err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the port: there is no event to wait on
+	}
 }
 
 func TestBashrcAndUser(t *testing.T) {
