@@ -111,8 +111,15 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	p := rb.NewProgress(stderr, c.quiet)
 	c.req.Progress = p
 	b, err := chooseBuilder(ctx, c, p)
+	var offline *rb.NoEngine
 	if err != nil {
-		return err
+		if !c.req.DryRun {
+			return err
+		}
+		// A dry run needs no engine: the tags come from the files; only the lookups of
+		// existing images are skipped, and the output says so.
+		offline = &rb.NoEngine{Reason: err}
+		b = offline
 	}
 	res, err := rb.BuildRuntimeImage(ctx, b, c.req)
 	if res.Tags.Source != "" {
@@ -127,6 +134,13 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		from = " from " + res.Decision.From
 	}
 	fmt.Fprintf(stdout, "decision: %s%s\n", res.Decision.Mode, from)
+	if offline != nil {
+		fmt.Fprintf(stdout, "engine: none (%v)\n", offline.Reason)
+		if len(offline.Skipped) > 0 {
+			fmt.Fprintf(stdout, "skipped: the existence checks of %s; the decision assumes none of them exists\n",
+				strings.Join(offline.Skipped, ", "))
+		}
+	}
 	if res.Folder != "" {
 		fmt.Fprintf(stdout, "build-folder: %s\n", res.Folder)
 	}

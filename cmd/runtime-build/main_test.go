@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -47,5 +48,33 @@ func TestParseFlags(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"--source-dir", t.TempDir()}, getenv, io.Discard); err == nil || !strings.Contains(err.Error(), "no gohands source tree") {
 		t.Errorf("source dir outside a checkout: %v", err)
+	}
+}
+
+// TestDryRunWithoutEngine: a dry run with no engine prints the tags (computed from the files)
+// and says which engine checks it skipped; a real build without an engine still fails.
+func TestDryRunWithoutEngine(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DOCKER_HOST": "unix://" + t.TempDir() + "/none.sock"}
+	getenv := func(k string) string { return env[k] }
+	c, err := parseFlags([]string{"--base-image", "debian:bookworm-slim", "--builder", "engine", "--dry-run"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := run(context.Background(), c, &out, io.Discard); err != nil {
+		t.Fatalf("dry run without an engine: %v", err)
+	}
+	o := out.String()
+	for _, want := range []string{"source: ghcr.io/openhands/runtime:oh_v", "lock: ghcr.io/openhands/runtime:oh_v",
+		"versioned: ghcr.io/openhands/runtime:oh_v", "_debian_t_bookworm-slim\n", "decision: scratch from debian:bookworm-slim\n",
+		"engine: none (", "skipped: the existence checks of ghcr.io/openhands/runtime:oh_v"} {
+		if !strings.Contains(o, want) {
+			t.Errorf("output lacks %q:\n%s", want, o)
+		}
+	}
+	c.req.DryRun = false
+	if err := run(context.Background(), c, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "none.sock") {
+		t.Errorf("a build without an engine: %v", err)
 	}
 }
