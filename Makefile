@@ -20,12 +20,18 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/action-execution-server
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/runtime-build ./cmd/runtime-build
 
-# Runs as the current user (or as root, then bash runs as $(USER_NAME)).
-USER_NAME ?= $(shell id -un)
-USER_ID   ?= $(shell id -u)
+# Runs as the current user (or as root, then bash runs as $(USER_NAME)). Ctrl-C stops it.
+# The plugins use what scripts/deps.d installs (`make deps`), when it is there: Jupyter from
+# $(JUPYTER_VENV), the VS Code server from $(OVS_ROOT) (it also needs VSCODE_PORT=…).
+USER_NAME    ?= $(shell id -un)
+USER_ID      ?= $(shell id -u)
+JUPYTER_VENV ?= /opt/gohands/jupyter
+OVS_ROOT     ?= /opt/gohands/openvscode-server
+RUN_ENV := $(if $(wildcard $(JUPYTER_VENV)/bin/jupyter),GOHANDS_JUPYTER=$${GOHANDS_JUPYTER:-$(JUPYTER_VENV)/bin/jupyter}) \
+	$(if $(wildcard $(OVS_ROOT)/bin/openvscode-server),OPENVSCODE_SERVER_ROOT=$${OPENVSCODE_SERVER_ROOT:-$(OVS_ROOT)})
 run: build
 	mkdir -p $(WORKDIR)
-	./$(BIN) $(PORT) --working-dir $(WORKDIR) --username $(USER_NAME) --user-id $(USER_ID) \
+	$(strip env $(RUN_ENV)) ./$(BIN) $(PORT) --working-dir $(WORKDIR) --username $(USER_NAME) --user-id $(USER_ID) \
 		--no-enable-browser $(if $(PLUGINS),--plugins $(PLUGINS))
 
 # Everything CI runs. Installs missing test dependencies first (idempotent).

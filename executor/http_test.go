@@ -377,6 +377,19 @@ func TestServerInfo(t *testing.T) {
 	if len(keys) != 3 {
 		t.Fatalf("keys: %s", body)
 	}
+	// psutil's floats stay floats on the wire (an idle server's cpu_percent is 0.0, not 0), and
+	// the disk percent is rounded to 0.1 as psutil does.
+	for _, k := range []string{`"cpu_percent":`, `"uptime":`, `"idle_time":`} {
+		i := strings.Index(body, k)
+		v := body[i+len(k):]
+		v = v[:strings.IndexAny(v, ",}")]
+		if !strings.ContainsAny(v, ".e") {
+			t.Errorf("%s %s is not a float", k, v)
+		}
+	}
+	if p := r.Disk["percent"]; p != math.Round(p*10)/10 {
+		t.Errorf("disk percent %v not rounded to 0.1", p)
+	}
 }
 
 func TestCPUPercent(t *testing.T) {

@@ -6,22 +6,30 @@ import (
 	"os"
 	"time"
 
+	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/labstack/echo/v4"
 	"github.com/shirou/gopsutil/v3/disk"
 	"github.com/shirou/gopsutil/v3/process"
 )
 
+// jsonFloat is a float that JSON writes as Python's json does: 0.0, not 0.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	return []byte(pycompat.FloatRepr(float64(f))), nil
+}
+
 type memInfo struct {
-	RSS     uint64  `json:"rss"`
-	VMS     uint64  `json:"vms"`
-	Percent float32 `json:"percent"`
+	RSS     uint64    `json:"rss"`
+	VMS     uint64    `json:"vms"`
+	Percent jsonFloat `json:"percent"`
 }
 
 type diskInfo struct {
-	Total   uint64  `json:"total"`
-	Used    uint64  `json:"used"`
-	Free    uint64  `json:"free"`
-	Percent float64 `json:"percent"`
+	Total   uint64    `json:"total"`
+	Used    uint64    `json:"used"`
+	Free    uint64    `json:"free"`
+	Percent jsonFloat `json:"percent"` // psutil rounds it to 0.1
 }
 
 type ioInfo struct {
@@ -30,15 +38,15 @@ type ioInfo struct {
 }
 
 type resources struct {
-	CPUPercent float64  `json:"cpu_percent"`
-	Memory     memInfo  `json:"memory"`
-	Disk       diskInfo `json:"disk"`
-	IO         ioInfo   `json:"io"`
+	CPUPercent jsonFloat `json:"cpu_percent"`
+	Memory     memInfo   `json:"memory"`
+	Disk       diskInfo  `json:"disk"`
+	IO         ioInfo    `json:"io"`
 }
 
 type serverInfo struct {
-	Uptime    float64   `json:"uptime"`
-	IdleTime  float64   `json:"idle_time"`
+	Uptime    jsonFloat `json:"uptime"`
+	IdleTime  jsonFloat `json:"idle_time"`
 	Resources resources `json:"resources"`
 	Plugins   any       `json:"plugins,omitempty"`
 	MCP       *mcpInfo  `json:"mcp,omitempty"`
@@ -51,27 +59,27 @@ func (x *Executor) serverInfo(c echo.Context) error {
 	x.statMu.Lock()
 	idle := now.Sub(x.lastExec).Seconds()
 	x.statMu.Unlock()
-	info := serverInfo{Uptime: now.Sub(x.started).Seconds(), IdleTime: idle, Plugins: x.pluginStatus(), MCP: x.mcpStatus()}
+	info := serverInfo{Uptime: jsonFloat(now.Sub(x.started).Seconds()), IdleTime: jsonFloat(idle), Plugins: x.pluginStatus(), MCP: x.mcpStatus()}
 	if p, err := process.NewProcessWithContext(c.Request().Context(), int32(os.Getpid())); err == nil {
 		if t0, err := p.Times(); err == nil {
 			w0 := time.Now()
 			time.Sleep(100 * time.Millisecond)
 			if t1, err := p.Times(); err == nil {
-				info.Resources.CPUPercent = cpuPercent(t0.User, t0.System, t1.User, t1.System, time.Since(w0).Seconds())
+				info.Resources.CPUPercent = jsonFloat(cpuPercent(t0.User, t0.System, t1.User, t1.System, time.Since(w0).Seconds()))
 			}
 		}
 		if m, err := p.MemoryInfo(); err == nil {
 			info.Resources.Memory.RSS, info.Resources.Memory.VMS = m.RSS, m.VMS
 		}
 		if pct, err := p.MemoryPercent(); err == nil {
-			info.Resources.Memory.Percent = pct
+			info.Resources.Memory.Percent = jsonFloat(pct)
 		}
 		if io, err := p.IOCounters(); err == nil {
 			info.Resources.IO = ioInfo{ReadBytes: io.ReadBytes, WriteBytes: io.WriteBytes}
 		}
 	}
 	if d, err := disk.Usage("/"); err == nil {
-		info.Resources.Disk = diskInfo{Total: d.Total, Used: d.Used, Free: d.Free, Percent: d.UsedPercent}
+		info.Resources.Disk = diskInfo{Total: d.Total, Used: d.Used, Free: d.Free, Percent: jsonFloat(math.Round(d.UsedPercent*10) / 10)}
 	}
 	return pyJSON(c, http.StatusOK, info)
 }
