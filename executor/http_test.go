@@ -5,15 +5,20 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gohands/gohands/plugins"
 )
 
 // testServer is an Executor started for real (a real bash on a PTY, in a temp working dir)
@@ -455,5 +460,50 @@ func TestActionsSerialise(t *testing.T) {
 		if e := <-errs; e != "" {
 			t.Error(e)
 		}
+	}
+}
+
+// TestVSCodeToken: with the vscode plugin up, the route answers the token the server was
+// started with. The server here is a stand-in (python's http.server under openvscode-server's
+// name, recording its arguments): the real one runs in test/e2e's TestVSCode; this checks the
+// route and the plugin wiring in-process.
+func TestVSCodeToken(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	root := t.TempDir()
+	args := filepath.Join(root, "args")
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := "#!/bin/sh\necho \"$@\" > " + args + "\nwhile [ $# -gt 0 ]; do [ \"$1\" = --port ] && port=$2; shift; done\n" +
+		"exec " + py + " -m http.server --bind 127.0.0.1 \"$port\"\n"
+	if err := os.WriteFile(filepath.Join(root, "bin", "openvscode-server"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	s := startServer(t, func(c *Config) {
+		c.Plugins = plugins.Config{Names: []string{"vscode"}, InitTimeout: time.Minute, VSCodePort: port,
+			OpenVSCodeRoot: root, WorkspaceBase: c.WorkingDir, WorkspaceMount: c.WorkingDir}
+	})
+	code, got := s.do(t, http.MethodGet, "/vscode/connection_token", "", nil)
+	var tok struct{ Token string }
+	if code != 200 || json.Unmarshal([]byte(got), &tok) != nil ||
+		!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(tok.Token) {
+		t.Fatalf("%d %s", code, got)
+	}
+	b, err := os.ReadFile(args)
+	if err != nil || !strings.Contains(string(b), "--connection-token "+tok.Token+" ") {
+		t.Fatalf("server args %q (%v), token %s", b, err, tok.Token)
+	}
+	_, info := s.do(t, http.MethodGet, "/server_info", "", nil)
+	if !strings.Contains(info, `"plugins":{"vscode":{"state":"running"`) {
+		t.Errorf("server_info: %s", info)
 	}
 }
