@@ -34,8 +34,11 @@ run: build
 	$(strip env $(RUN_ENV)) ./$(BIN) $(PORT) --working-dir $(WORKDIR) --username $(USER_NAME) --user-id $(USER_ID) \
 		--no-enable-browser $(if $(PLUGINS),--plugins $(PLUGINS))
 
-# Everything CI runs. Installs missing test dependencies first (idempotent).
-test: deps lint build unit fuzz
+# Everything CI runs. Installs missing test dependencies first (idempotent). The fuzz targets
+# run briefly here ($(FUZZTIME_CI) each: enough to catch a parser that fails on its first
+# mutations); `make fuzz` runs them for $(FUZZTIME) each.
+test: deps lint build unit
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_CI)
 
 deps:
 	bash scripts/install-deps.sh
@@ -59,8 +62,10 @@ staticcheck:
 unit:
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
 
-# Short coverage-guided runs of every fuzz target (the seed corpora already run in `unit`).
-FUZZTIME ?= 10s
+# Coverage-guided runs of every fuzz target, one after the other (the seed corpora already
+# run in `unit`).
+FUZZTIME    ?= 1m
+FUZZTIME_CI ?= 2s
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 

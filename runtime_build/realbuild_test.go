@@ -320,6 +320,7 @@ func testEngine(ctx context.Context, t *testing.T) *Engine {
 	sock := filepath.Join(dir, "podman.sock")
 	var log bytes.Buffer
 	cmd := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
+	cmd.Env = append(os.Environ(), containersEnv()...)
 	cmd.Stdout, cmd.Stderr = &syncWriter{w: &log}, &syncWriter{w: &log}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -344,6 +345,24 @@ func testEngine(ctx context.Context, t *testing.T) *Engine {
 	return e
 }
 
+// containersEnv points podman at the project's own container config and store
+// (scripts/deps.d/40-podman.sh writes them; scripts/containers-env.sh does the same for the
+// scripts), never at the machine's /etc/containers.
+func containersEnv() []string {
+	dir := os.Getenv("GOHANDS_CONTAINERS_DIR")
+	if dir == "" {
+		dir = "/opt/gohands/containers"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "storage.conf")); err != nil {
+		return nil
+	}
+	return []string{
+		"CONTAINERS_CONF=" + filepath.Join(dir, "containers.conf"),
+		"CONTAINERS_STORAGE_CONF=" + filepath.Join(dir, "storage.conf"),
+		"CONTAINERS_REGISTRIES_CONF=" + filepath.Join(dir, "registries.conf"),
+	}
+}
+
 // testImages makes (or reuses) the local base and Go toolchain images.
 func testImages(t *testing.T, e *Engine) (base, goImage string) {
 	t.Helper()
@@ -352,6 +371,7 @@ func testImages(t *testing.T, e *Engine) (base, goImage string) {
 		cli = "podman"
 	}
 	cmd := exec.Command("bash", filepath.Join("..", "scripts", "podman-test-images.sh"), cli)
+	cmd.Env = append(os.Environ(), containersEnv()...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()

@@ -8,6 +8,8 @@
 # ~/.cache/gohands). Prints `base=IMAGE` and `go=IMAGE`.
 # Usage: podman-test-images.sh [CLI]   (CLI: podman (default) or docker)
 set -euo pipefail
+# shellcheck source=containers-env.sh
+. "$(dirname "$0")/containers-env.sh"
 cli=${1:-podman}
 goroot=$(go env GOROOT)
 gover=$(go env GOVERSION); gover=${gover#go}
