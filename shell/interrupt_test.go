@@ -43,7 +43,7 @@ func TestIgnoredInterruptEscalates(t *testing.T) {
 		}, true},
 		{"handled interrupt is left alone", []step{
 			{cmd: `python3 -c "import signal, time; signal.signal(signal.SIGINT, lambda *a: print('caught', flush=True)); print('ready', flush=True); time.sleep(1000)"`,
-				exit: ip(-1), has: []string{"ready"}},
+				hard: 1, exit: ip(-1), has: []string{"ready"}, await: "ready"},
 			{cmd: "C-c", input: true, exit: ip(-1), has: []string{"caught"}, validate: func(t *testing.T, r Result) {
 				if strings.Contains(r.Suffix, "was ignored") {
 					t.Fatalf("escalated a handled interrupt: %q", r.Suffix)

@@ -44,16 +44,22 @@ func newTestSession(t *testing.T, noChange time.Duration, env ...string) *Sessio
 
 // step is one action and what its observation must show.
 type step struct {
-	cmd      string
-	input    bool
-	hard     float64 // hard timeout (blocking) when > 0, else the client default 120 s non-blocking
-	exit     *int
-	has      []string
-	hasNot   []string
-	content  *string // exact content after strings.TrimSpace
-	prefix   *string
-	suffix   []string // substrings of the suffix
-	errHas   string   // the result must be an error observation containing this
+	cmd     string
+	input   bool
+	hard    float64 // hard timeout (blocking) when > 0, else the client default 120 s non-blocking
+	exit    *int
+	has     []string
+	hasNot  []string
+	content *string // exact content after strings.TrimSpace
+	prefix  *string
+	suffix  []string // substrings of the suffix
+	errHas  string   // the result must be an error observation containing this
+	// before runs first (e.g. to let a waiting command go on and wait for what it prints).
+	before func(t *testing.T, s *Session)
+	// await: a program that may start slowly on a busy machine. After the step's observation,
+	// wait until the program has printed this, then collect it with a "" continuation: the
+	// step's content checks apply to both observations together.
+	await    string
 	validate func(t *testing.T, r Result)
 }
 
@@ -78,8 +84,20 @@ func (st step) request() Request {
 func runSteps(t *testing.T, s *Session, steps []step) {
 	t.Helper()
 	for i, st := range steps {
+		if st.before != nil {
+			st.before(t, s)
+		}
+		off := s.OutputEnd()
 		r, err := s.Run(context.Background(), st.request())
 		where := fmt.Sprintf("step %d %q", i+1, st.cmd)
+		if err == nil && st.await != "" && !strings.Contains(r.Content, st.await) {
+			awaitOutput(t, s, off, st.await)
+			more, err := s.Run(context.Background(), Request{Command: "", Blocking: true, Timeout: time.Second, TimeoutText: "1.0"})
+			if err != nil {
+				t.Fatalf("%s: collecting %q: %v", where, st.await, err)
+			}
+			r.Content += "\n" + more.Content
+		}
 		if st.errHas != "" {
 			if _, ok := fault.As(err); !ok || !strings.Contains(err.Error(), st.errHas) {
 				t.Fatalf("%s: want a fault containing %q, got %+v, %v", where, st.errHas, r, err)
@@ -115,6 +133,43 @@ func runSteps(t *testing.T, s *Session, steps []step) {
 		}
 		if st.validate != nil {
 			st.validate(t, r)
+		}
+	}
+}
+
+// awaitOutput waits until bash has printed want since offset off (event-driven, bounded).
+func awaitOutput(t *testing.T, s *Session, off int64, want string) {
+	t.Helper()
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		out, _ := s.raw.ReadFrom(off, nil)
+		ch := s.changed
+		s.mu.Unlock()
+		if strings.Contains(string(out), want) {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("bash never printed %q: %q", want, out)
+		}
+	}
+}
+
+// release creates the file a waiting command polls for, then waits until the command printed
+// want: `until [ -e NAME ]; do sleep 0.05; done` stands in for "the next second" of a
+// command, so that a busy machine cannot shift output between observations.
+func release(name, want string) func(t *testing.T, s *Session) {
+	return func(t *testing.T, s *Session) {
+		t.Helper()
+		off := s.OutputEnd()
+		if err := os.WriteFile(filepath.Join(s.cfg.WorkDir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if want != "" {
+			awaitOutput(t, s, off, want)
 		}
 	}
 }
@@ -231,7 +286,7 @@ func TestBashScenarios(t *testing.T) {
 		{"python_interactive_input", 2 * time.Second, func(*testing.T) []step {
 			start := `python3 -c "name = input('Enter your name: '); age = input('Enter your age: '); print(f'Hello {name}, you are {age} years old')"`
 			return []step{
-				{cmd: start, exit: ip(-1), has: []string{"Enter your name:"}},
+				{cmd: start, hard: 1, exit: ip(-1), has: []string{"Enter your name:"}, await: "Enter your name:"},
 				{cmd: "Alice", input: true, exit: ip(-1), has: []string{"Enter your age:"}},
 				{cmd: "25", input: true, exit: ip(0), has: []string{"Hello Alice, you are 25 years old"}, suffix: []string{completed0}},
 			}
@@ -239,7 +294,7 @@ func TestBashScenarios(t *testing.T) {
 		{"python_input_without_is_input", 2 * time.Second, func(*testing.T) []step {
 			start := `python3 -c "name = input('Enter your name: '); age = input('Enter your age: '); print(f'Hello {name}, you are {age} years old')"`
 			return []step{
-				{cmd: start, exit: ip(-1), has: []string{"Enter your name:"}},
+				{cmd: start, hard: 1, exit: ip(-1), has: []string{"Enter your name:"}, await: "Enter your name:"},
 				{cmd: "Alice", exit: ip(-1), hasNot: []string{"Enter your age:"},
 					suffix: []string{`Your command "Alice" is NOT executed. The previous command is still running`}},
 				{cmd: "Alice", input: true, exit: ip(-1), has: []string{"Enter your age:"}},
@@ -248,25 +303,27 @@ func TestBashScenarios(t *testing.T) {
 		}},
 		{"output_continuation", 0, func(*testing.T) []step {
 			below := continuePrefix
+			// The reference prints every 3 s and looks every 2.5 s; here each number is printed
+			// once the test lets the loop go on (see release).
 			return []step{
-				{cmd: "for i in {1..5}; do echo $i; sleep 3; done", hard: 2.5, content: sp("1"), prefix: sp(""),
+				{cmd: "for i in {1..5}; do echo $i; until [ -e go$i ]; do sleep 0.05; done; done", hard: 2.5, content: sp("1"), prefix: sp(""),
 					suffix: []string{"[The command timed out after 2.5 seconds."}},
-				{cmd: "", hard: 2.5, content: sp("2"), prefix: &below, suffix: []string{timeoutSuffix("2.5")}},
-				{cmd: "", hard: 2.5, content: sp("3"), prefix: &below},
-				{cmd: "", hard: 2.5, content: sp("4"), prefix: &below},
-				{cmd: "", hard: 2.5, content: sp("5"), prefix: &below},
-				{cmd: "", suffix: []string{completed0}},
+				{before: release("go1", "2\r\n"), cmd: "", hard: 2.5, content: sp("2"), prefix: &below, suffix: []string{timeoutSuffix("2.5")}},
+				{before: release("go2", "3\r\n"), cmd: "", hard: 2.5, content: sp("3"), prefix: &below},
+				{before: release("go3", "4\r\n"), cmd: "", hard: 2.5, content: sp("4"), prefix: &below},
+				{before: release("go4", "5\r\n"), cmd: "", hard: 2.5, content: sp("5"), prefix: &below},
+				{before: release("go5", ""), cmd: "", suffix: []string{completed0}},
 			}
 		}},
 		{"long_running_command_follow_by_execute", 0, func(*testing.T) []step {
 			below := continuePrefix
 			return []step{
-				{cmd: "for i in {1..3}; do echo $i; sleep 3; done", hard: 2.5, exit: ip(-1), has: []string{"1"}, prefix: sp(""),
+				{cmd: "for i in {1..3}; do echo $i; until [ -e go$i ]; do sleep 0.05; done; done", hard: 2.5, exit: ip(-1), has: []string{"1"}, prefix: sp(""),
 					suffix: []string{timeoutSuffix("2.5")}},
-				{cmd: "", hard: 2.5, exit: ip(-1), has: []string{"2"}, prefix: &below, suffix: []string{timeoutSuffix("2.5")}},
+				{before: release("go1", "2\r\n"), cmd: "", hard: 2.5, exit: ip(-1), has: []string{"2"}, prefix: &below, suffix: []string{timeoutSuffix("2.5")}},
 				{cmd: "sleep 15", hard: 2.5, exit: ip(-1), hasNot: []string{"3"}, prefix: &below,
 					suffix: []string{"The previous command is still running"}},
-				{cmd: "", has: []string{"3"}, suffix: []string{completed0}},
+				{before: func(t *testing.T, s *Session) { release("go3", "")(t, s); release("go2", "")(t, s) }, cmd: "", has: []string{"3"}, suffix: []string{completed0}},
 			}
 		}},
 		{"empty_command_errors", 0, func(*testing.T) []step {
@@ -343,7 +400,7 @@ func TestBashScenarios(t *testing.T) {
 			// echo flag, so it echoes nothing here.)
 			need(t, "node")
 			return []step{
-				{cmd: "node", hard: 2, exit: ip(-1)},
+				{cmd: "node", hard: 2, exit: ip(-1), await: "Type \".help\""},
 				{cmd: "40+2", input: true, hard: 2, exit: ip(-1), has: []string{"42"}, hasNot: []string{"40+2"}},
 				{cmd: ".exit", input: true, hard: 10, exit: ip(0)},
 			}
