@@ -8,6 +8,8 @@
 #   scripts/compat-check.sh --reference     # the same cases against the reference's own server
 #   scripts/compat-check.sh --diff          # both servers, then every response that differs
 #   scripts/compat-check.sh --user          # gohands with a fresh sandbox user per case (as openhands)
+#   scripts/compat-check.sh --mcp           # the MCP proxy side by side with the reference's
+#                                           #   (needs scripts/deps.d/50-mcp.sh)
 #   scripts/compat-check.sh -- -k aci -v    # anything after -- goes to real_client_check.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
     --user) user=(--user) ;;
     --reference) mode=reference ;;
     --diff) mode=diff ;;
+    --mcp) mode=mcp ;;
     --) shift; extra=("$@"); break ;;
     *) echo "compat-check: unknown option $1" >&2; exit 2 ;;
   esac
@@ -57,6 +60,7 @@ check=(env LOG_LEVEL=WARNING "$venv/bin/python" test/compat/real_client_check.py
 case "$mode" in
   gohands) "${check[@]}" --binary "$out/action-execution-server" "${user[@]}" "${extra[@]}" ;;
   reference) "${check[@]}" --binary reference "${extra[@]}" ;;
+  mcp) LOG_LEVEL=WARNING "$venv/bin/python" test/compat/mcp_side_by_side.py --binary "$out/action-execution-server" ;;
   diff)
     rc=0
     "${check[@]}" --binary reference --record "$out/reference.json" "${extra[@]}" || rc=1
