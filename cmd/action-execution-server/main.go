@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -77,8 +78,17 @@ func run(cfg executor.Config) error {
 	// (their commands are killed with the session) instead of holding Shutdown.
 	reqCtx, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
-	srv := &http.Server{Handler: executor.NewHTTP(x), ReadHeaderTimeout: 30 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return reqCtx }}
+	// Handlers are counted so that shutdown can wait for their cleanup (an upload removes its
+	// temp file when its body read fails) before the process exits.
+	var handlers sync.WaitGroup
+	h := executor.NewHTTP(x)
+	srv := &http.Server{ReadHeaderTimeout: 30 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return reqCtx },
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			handlers.Add(1)
+			defer handlers.Done()
+			h.ServeHTTP(w, r)
+		})}
 	srv.RegisterOnShutdown(x.CloseStreams) // SSE streams would hold Shutdown for its whole grace
 	log.Printf("action-execution-server listening on %s (working dir %s)", ln.Addr(), cfg.WorkingDir)
 	errc := make(chan error, 1)
@@ -86,9 +96,20 @@ func run(cfg executor.Config) error {
 	select {
 	case <-ctx.Done():
 		cancelRequests()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
+		if err := srv.Shutdown(sctx); err != nil {
+			// A handler still blocks, e.g. reading an upload's body the client trickles:
+			// closing its connection makes the read fail.
+			_ = srv.Close()
+		}
+		idle := make(chan struct{})
+		go func() { handlers.Wait(); close(idle) }()
+		select {
+		case <-idle:
+		case <-time.After(3 * time.Second):
+			log.Printf("shutdown: a request handler did not return")
+		}
 		return nil
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,10 +13,10 @@ import (
 	"time"
 )
 
-// TestSIGTERMLeavesNothingBehind: SIGTERM while a command runs. The server stops accepting,
-// the in-flight action returns, every process it started is killed (a plain background job,
-// a job that left bash's session with setsid, a double fork), its temp files are gone, and it
-// exits 0.
+// TestSIGTERMLeavesNothingBehind: SIGTERM while a command runs and an upload stalls. The
+// server stops accepting, the in-flight action returns, every process it started is killed (a
+// plain background job, a job that left bash's session with setsid, a double fork), its temp
+// files are gone (the long command's, the upload's), and it exits 0.
 func TestSIGTERMLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
@@ -51,6 +52,24 @@ func TestSIGTERMLeavesNothingBehind(t *testing.T) {
 		t.Fatal("the in-flight command did not start")
 	}
 
+	// An upload whose client sends the start of a large file and then stalls: its temp file
+	// next to the target must go too.
+	upDir := t.TempDir()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+	fmt.Fprintf(conn, "POST /upload_file?destination=%s&recursive=false HTTP/1.1\r\nHost: x\r\n"+
+		"Content-Type: multipart/form-data; boundary=B\r\nContent-Length: %d\r\n\r\n%s", upDir, 200<<20, head)
+	if _, err := conn.Write(bytes.Repeat([]byte("x"), 4<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if !eventually(30*time.Second, func() bool { ents, _ := os.ReadDir(upDir); return len(ents) > 0 }) {
+		t.Fatal("the upload wrote nothing yet")
+	}
+
 	start := time.Now()
 	if err := s.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -83,6 +102,9 @@ func TestSIGTERMLeavesNothingBehind(t *testing.T) {
 	})
 	if len(files) > 0 {
 		t.Fatalf("temp files left: %v", files)
+	}
+	if ents, _ := os.ReadDir(upDir); len(ents) > 0 {
+		t.Fatalf("the cut upload left %s in its destination", ents[0].Name())
 	}
 }
 
