@@ -1,6 +1,7 @@
 # gohands: one static binary that speaks the OpenHands action-execution protocol.
 #   make run    start the server on $(PORT) with working dir $(WORKDIR)
 #   make test   install what the tests need (Debian packages, Go tools) and run every test
+#   make install  put the server into $(PREFIX)/bin, also as swerex-remote (SWE-ReX's server)
 
 PORT     ?= 8000
 WORKDIR  ?= $(CURDIR)/.workspace
@@ -12,13 +13,21 @@ LDFLAGS  := -s -w
 
 export CGO_ENABLED ?= 0
 
-.PHONY: all build run test deps lint vet fmt-check staticcheck workflows unit fuzz bench clean
+.PHONY: all build install run test deps lint vet fmt-check staticcheck workflows unit fuzz bench clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/action-execution-server
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/runtime-build ./cmd/runtime-build
+
+# The binary answers as swerex-remote by the name it is called with.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/action-execution-server
+	ln -sf action-execution-server $(DESTDIR)$(PREFIX)/bin/swerex-remote
 
 # Runs as the current user (or as root, then bash runs as $(USER_NAME)). Ctrl-C stops it.
 # The plugins use what scripts/deps.d installs (`make deps`), when it is there: Jupyter from

@@ -398,6 +398,8 @@ func fileErr(err error) error {
 		return &rexError{class: clsLookupError, msg: err.Error(), cause: err}
 	case fault.Is(err, fault.Invalid) && err.Error() == "File is not a zip file":
 		return &rexError{class: clsBadZip, msg: err.Error(), cause: err}
+	case strings.HasPrefix(err.Error(), "[Errno "): // files renders OS errors as Python's str(OSError)
+		return &rexError{class: clsOSError, msg: err.Error(), cause: err}
 	}
 	return err
 }

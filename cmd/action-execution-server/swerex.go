@@ -41,7 +41,7 @@ func parseSwerexArgs(prog string, args []string) (swerexConfig, error) {
 	}
 	var rest []string
 	for _, a := range args {
-		if a == "-v" || a == "--version" || (len(a) > 3 && strings.HasPrefix("--version", a) && !strings.HasPrefix("--host", a)) {
+		if a == "-v" || (len(a) >= 3 && strings.HasPrefix("--version", a)) {
 			cfg.Version = true
 			continue
 		}
