@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chromedp/cdproto/network"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +35,9 @@ type page struct {
 	navs     atomic.Int64 // main-frame navigations requested or started (for post-action waits)
 	crashed  atomic.Bool
 	chooser  chan int64 // backendNodeId of an intercepted file chooser
+	netMu    sync.Mutex
+	inflight map[string]bool // network requests not finished yet
+	lastNet  time.Time       // when a request last started or finished
 	mainID   atomic.Value
 	closed   atomic.Bool
 }
@@ -60,7 +65,8 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 		return nil, err
 	}
 	c := chromedp.FromContext(pctx)
-	p := &page{ctx: pctx, cancel: cancel, targetID: string(c.Target.TargetID), chooser: make(chan int64, 1)}
+	p := &page{ctx: pctx, cancel: cancel, targetID: string(c.Target.TargetID), chooser: make(chan int64, 1),
+		inflight: map[string]bool{}}
 	if err := chromedp.Listen(pctx, func(ev any) {
 		switch e := ev.(type) {
 		case *cdppage.EventFrameRequestedNavigation:
@@ -79,6 +85,15 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 			case p.chooser <- int64(e.BackendNodeID):
 			default:
 			}
+		case *network.EventRequestWillBeSent:
+			p.netMu.Lock()
+			p.inflight[string(e.RequestID)] = true
+			p.lastNet = time.Now()
+			p.netMu.Unlock()
+		case *network.EventLoadingFinished:
+			p.netDone(string(e.RequestID))
+		case *network.EventLoadingFailed:
+			p.netDone(string(e.RequestID))
 		case *inspector.EventTargetCrashed:
 			p.crashed.Store(true)
 		}
@@ -86,7 +101,7 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 		cancel()
 		return nil, err
 	}
-	for _, m := range []string{"Page.enable", "Runtime.enable", "Inspector.enable"} {
+	for _, m := range []string{"Page.enable", "Runtime.enable", "Inspector.enable", "Network.enable"} {
 		if err := p.call(ctx, m, nil, nil); err != nil {
 			cancel()
 			return nil, fmt.Errorf("%s: %w", m, err)
@@ -233,6 +248,54 @@ func (p *page) waitLoaded(ctx context.Context, limit time.Duration) {
 		case <-c.Done():
 			return
 		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (p *page) netDone(id string) {
+	p.netMu.Lock()
+	delete(p.inflight, id)
+	p.lastNet = time.Now()
+	p.netMu.Unlock()
+}
+
+// quietJS reports how long ago the document last changed (a MutationObserver installed on
+// first use).
+const quietJS = `(() => {
+  if (window.__gohands_busy) return -1;
+  if (!window.__gohands_mo) {
+    window.__gohands_last = performance.now();
+    window.__gohands_mo = new MutationObserver(() => { window.__gohands_last = performance.now(); });
+    window.__gohands_mo.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+    return 0;
+  }
+  return performance.now() - window.__gohands_last;
+})()`
+
+// waitQuiet gives the page's own scripts a moment to finish what the load started (a PDF
+// rendered by pdf.js, content fetched after load): it returns once no request has been in
+// flight and the DOM has not changed for quiet, or after limit. BrowserGym sleeps a fixed
+// 0.5 s after every action instead. A page of ours that says it is busy (the file viewer
+// while pdf.js renders) is given up to busyLimit.
+func (p *page) waitQuiet(ctx context.Context, quiet, limit time.Duration) {
+	const busyLimit = 10 * time.Second
+	start := time.Now()
+	for {
+		p.netMu.Lock()
+		n, last := len(p.inflight), p.lastNet
+		p.netMu.Unlock()
+		var ms float64
+		if err := p.eval(ctx, quietJS, &ms); err != nil {
+			return
+		}
+		if n == 0 && time.Since(last) >= quiet && ms >= float64(quiet.Milliseconds()) {
+			return
+		}
+		if el := time.Since(start); el >= busyLimit || (ms >= 0 && el >= limit) {
+			return
+		}
+		if sleepCtx(ctx, 10*time.Millisecond) != nil {
+			return
 		}
 	}
 }

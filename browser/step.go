@@ -88,6 +88,7 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 	for _, q := range in.pages {
 		q.waitLoaded(ctx, 3*time.Second)
 	}
+	p.waitQuiet(ctx, 50*time.Millisecond, 500*time.Millisecond)
 	ex, err := in.extract(ctx, p, req.Kind)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -20,6 +20,8 @@ type Config struct {
 	BrowsergymEvalEnv string
 	Chromium          string // GOHANDS_CHROMIUM: the browser binary; empty means PATH
 	BrowserPrewarm    bool   // --browser-prewarm: start Chromium at boot instead of on first use
+	ServerURLFile     string // GOHANDS_SERVER_URL_FILE: where the file viewer's URL goes (/tmp/oh-server-url)
+	PDFJSDir          string // GOHANDS_PDFJS_DIR: Debian's pdf.js for the file viewer
 	Logf              func(format string, args ...any)
 	SessionAPIKey     string        // SESSION_API_KEY; empty disables auth
 	NoChangeTimeout   time.Duration // NO_CHANGE_TIMEOUT_SECONDS

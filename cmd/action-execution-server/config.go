@@ -143,6 +143,11 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 		}
 	}
 	cfg.Chromium = getenv("GOHANDS_CHROMIUM")
+	cfg.ServerURLFile = "/tmp/oh-server-url"
+	if v := getenv("GOHANDS_SERVER_URL_FILE"); v != "" {
+		cfg.ServerURLFile = v
+	}
+	cfg.PDFJSDir = getenv("GOHANDS_PDFJS_DIR")
 	cfg.RuntimeUsername = getenv("RUNTIME_USERNAME")
 	cfg.SandboxGroup = getenv("SANDBOX_GROUP_ID")
 	cfg.ProcessUser = getenv("USER")

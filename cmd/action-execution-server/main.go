@@ -55,6 +55,12 @@ func run(cfg executor.Config) error {
 	if err := os.Setenv(k, v); err != nil {
 		return err
 	}
+	// The file viewer starts first, as in the reference, browser or not.
+	stopViewer, err := startFileViewer(cfg)
+	if err != nil {
+		return fmt.Errorf("file viewer: %w", err)
+	}
+	defer stopViewer()
 	x := executor.New(cfg)
 	defer func() {
 		x.Close()

@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // The browser cases of the reference's tests/runtime/test_browsing.py, plus crash recovery
@@ -259,6 +264,32 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("file_viewer", func(t *testing.T) {
+		b, err := os.ReadFile(viewerURLFile(t, s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := strings.TrimSpace(string(b))
+		if !regexp.MustCompile(`^http://localhost:\d+$`).MatchString(base) {
+			t.Fatalf("viewer URL %q", base)
+		}
+		pngPath := filepath.Join(s.WorkDir, "test_image.png")
+		writePNG(t, pngPath)
+		o := bi(`goto("` + base + `/view?path=` + pngPath + `")`)
+		if !strings.Contains(o.Content, "[Action executed successfully.]") || !strings.Contains(o.Content, "File Viewer - test_image.png") ||
+			!strings.Contains(o.Content, "[Screenshot saved to: "+filepath.Join(s.WorkDir, ".browser_screenshots", "screenshot_")) {
+			t.Fatalf("png: %s", o.Content)
+		}
+		pdfPath := filepath.Join(s.WorkDir, "test_document.pdf")
+		if err := os.WriteFile(pdfPath, minimalPDF("This is test content for PDF reading test"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o = bi(`goto("` + base + `/view?path=` + pdfPath + `")`)
+		if !strings.Contains(o.Content, "[Action executed successfully.]") || !strings.Contains(o.Content, "Canvas") {
+			t.Fatalf("pdf (needs Debian's libjs-pdf): %s", o.Content)
+		}
+	})
+
 	t.Run("bad_input", func(t *testing.T) {
 		closed := freePort(t)
 		cases := []struct{ actions, want string }{
@@ -312,8 +343,13 @@ func TestBrowser(t *testing.T) {
 		pid := chromiumPID(t, s.Cmd.Process.Pid)
 		_ = s.Cmd.Process.Signal(syscall.SIGTERM)
 		_, _ = s.Cmd.Process.Wait()
-		if n := liveInGroup(pid); n > 0 {
-			t.Fatalf("%d processes of chromium group %d survived the server", n, pid)
+		// SIGKILL is delivered at once but a process takes a moment to exit: poll.
+		deadline := time.Now().Add(10 * time.Second)
+		for n := liveInGroup(pid); n > 0; n = liveInGroup(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d processes of chromium group %d survived the server", n, pid)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 }
@@ -367,4 +403,56 @@ func liveInGroup(pgid int) int {
 		}
 	}
 	return n
+}
+
+// viewerURLFile is where the test server writes its file viewer URL.
+func viewerURLFile(t *testing.T, s *testServer) string {
+	t.Helper()
+	for _, kv := range s.Cmd.Env {
+		if v, ok := strings.CutPrefix(kv, "GOHANDS_SERVER_URL_FILE="); ok {
+			return v
+		}
+	}
+	t.Fatal("no GOHANDS_SERVER_URL_FILE")
+	return ""
+}
+
+func writePNG(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 400, 200))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// minimalPDF is a one-page PDF showing text, with a correct cross-reference table.
+func minimalPDF(text string) []byte {
+	stream := "BT /F1 24 Tf 72 700 Td (" + text + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return []byte(b.String())
 }

@@ -98,7 +98,9 @@ func startServer(t testing.TB, o serverOpts) *testServer {
 	}
 	args = append(args, o.Args...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), o.Env...)
+	// each server writes its file viewer URL to its own file (the reference's /tmp/oh-server-url)
+	cmd.Env = append(os.Environ(), "GOHANDS_SERVER_URL_FILE="+filepath.Join(t.TempDir(), "oh-server-url"))
+	cmd.Env = append(cmd.Env, o.Env...)
 	if o.APIKey != "" {
 		cmd.Env = append(cmd.Env, "SESSION_API_KEY="+o.APIKey)
 	}
