@@ -88,7 +88,8 @@ func (s *Session) escalateInterrupt(ctx context.Context, initial int) string {
 	return note + noteBash
 }
 
-// settle waits up to d for the command to end (a new prompt, or bash exiting) and reports
+// settle waits up to d for the command to end (a new prompt, bash back at its prompt, or bash
+// exiting; as Run decides it) and reports
 // whether it did. It also returns, false, as soon as stop reports true (polled).
 func (s *Session) settle(ctx context.Context, initial int, d time.Duration, stop func() bool) bool {
 	deadline := time.NewTimer(d)
@@ -101,7 +102,7 @@ func (s *Session) settle(ctx context.Context, initial int, d time.Duration, stop
 	}
 	for {
 		s.mu.Lock()
-		done := s.prompts > initial || s.exited
+		done := s.prompts > initial || s.atPrompt || s.exited
 		ch := s.changed
 		s.mu.Unlock()
 		if done {

@@ -41,6 +41,19 @@ func TestIgnoredInterruptEscalates(t *testing.T) {
 			{cmd: "while :; do sleep 1000; done", hard: 1, exit: ip(-1)},
 			{cmd: "C-c", input: true, hard: 1, exit: ip(137), suffix: []string{noteTerm, noteBash}},
 		}, true},
+		{"idle shell is left alone", []step{
+			// The command ends after its observation: bash waits at its prompt, ignoring
+			// SIGINT, when the C-c comes. It must neither be killed nor leave the session
+			// waiting for a prompt that never comes.
+			{cmd: "trap '' INT", exit: ip(0)},
+			{cmd: "sleep 0.5", hard: 0.1, exit: ip(-1)},
+			{before: awaitIdle, cmd: "C-c", input: true, hard: 5, exit: ip(0), suffix: []string{sent}, validate: func(t *testing.T, r Result) {
+				if strings.Contains(r.Suffix, "was ignored") {
+					t.Fatalf("escalated at an idle prompt: %q", r.Suffix)
+				}
+			}},
+			{cmd: "echo after", exit: ip(0), content: sp("after")},
+		}, false},
 		{"handled interrupt is left alone", []step{
 			{cmd: `python3 -c "import signal, time; signal.signal(signal.SIGINT, lambda *a: print('caught', flush=True)); print('ready', flush=True); time.sleep(1000)"`,
 				hard: 1, exit: ip(-1), has: []string{"ready"}, await: "ready"},
@@ -67,5 +80,25 @@ func TestIgnoredInterruptEscalates(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// awaitIdle waits until bash is back at its prompt with nothing printed after it.
+func awaitIdle(t *testing.T, s *Session) {
+	t.Helper()
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		idle, ch := s.atPrompt, s.changed
+		s.mu.Unlock()
+		if idle {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatal("bash never came back to its prompt")
+		}
 	}
 }

@@ -72,6 +72,7 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 	// reference's tty would have echoed it, and ours does not: nothing to strip.
 	stripEcho := req.IsInput && !special && command != "" && !canonicalInput(s.ptmx)
 	var cmdFile string
+	idle := false // bash was at its prompt when the input was sent
 	if command != "" {
 		var payload []byte
 		switch {
@@ -94,7 +95,13 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 			payload = []byte(typed + "\n")
 		}
 		s.mu.Lock()
+		idle = s.atPrompt
 		s.atPrompt = false
+		if idle && isCtrlC(command) && ignoresSignal(s.cmd.Process.Pid, syscall.SIGINT) {
+			// bash sits at its prompt and ignores SIGINT: nothing will answer this C-c, and
+			// waiting for a prompt would leave the session "running" for good.
+			s.atPrompt = true
+		}
 		if !special {
 			s.echoed, s.echoWipes = true, s.screen.HistoryWipes()
 		}
@@ -115,7 +122,7 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		defer os.Remove(cmdFile)
 	}
 	note := ""
-	if special && running && command[2]|0x20 == 'c' {
+	if running && !idle && isCtrlC(command) {
 		note = s.escalateInterrupt(ctx, initial)
 	}
 	noted := func(r Result) (Result, error) {
@@ -275,6 +282,8 @@ func (s *Session) commandOutput(command, raw string, prefix *string, contPrefix 
 	}
 	return strings.TrimRightFunc(out, unicode.IsSpace)
 }
+
+func isCtrlC(command string) bool { return isSpecialKey(command) && command[2]|0x20 == 'c' }
 
 func isSpecialKey(command string) bool {
 	return len(command) == 3 && strings.HasPrefix(command, "C-") && command[2] < 0x80
