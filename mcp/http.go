@@ -44,7 +44,7 @@ func (m *Manager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/mcp/messages/", "/messages/":
 		m.sse.message(w, r)
 	case "/mcp", "/mcp/":
-		m.sse.streamable.ServeHTTP(w, r)
+		m.sse.streamableHTTP(w, r)
 	default:
 		notFound(w)
 	}
@@ -172,20 +172,55 @@ func (s *sseRoutes) message(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "failed to read body", http.StatusBadRequest)
 		return
 	}
-	if _, err := jsonrpc.DecodeMessage(body); err != nil {
-		code := int64(-32700)
-		msg := "Parse error"
-		if json.Valid(body) {
-			code, msg = -32600, "Invalid Request"
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil,
-			"error": map[string]any{"code": code, "message": msg + ": " + err.Error()}})
+	if !validMessage(w, body, false) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	t.ServeHTTP(w, r)
+}
+
+// streamableHTTP is the SDK's Streamable HTTP handler, with a JSON-RPC error for a POST
+// body that is not a JSON-RPC message (the SDK answers those in plain text).
+func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, fmt.Sprintf("request body exceeds %d bytes", MaxMessageBytes), http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "failed to read body", http.StatusBadRequest)
+			return
+		}
+		if !validMessage(w, body, true) {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	s.streamable.ServeHTTP(w, r)
+}
+
+// validMessage answers 400 with a JSON-RPC error (-32700 parse error, -32600 invalid
+// request) when body is not a JSON-RPC message. Batches (a JSON array) are the transport's
+// to judge when allowed.
+func validMessage(w http.ResponseWriter, body []byte, batches bool) bool {
+	if batches && json.Valid(body) && bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+		return true
+	}
+	_, err := jsonrpc.DecodeMessage(body)
+	if err == nil {
+		return true
+	}
+	code, msg := int64(-32700), "Parse error"
+	if json.Valid(body) {
+		code, msg = -32600, "Invalid Request"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil,
+		"error": map[string]any{"code": code, "message": msg + ": " + err.Error()}})
+	return false
 }
 
 // sessionCount is the number of open SSE streams (for tests).

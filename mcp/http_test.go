@@ -108,6 +108,12 @@ func TestSSERoutes(t *testing.T) {
 			t.Fatalf("%s: no JSON-RPC error for the malformed call", c.sse)
 		}
 	}
+	// Streamable HTTP: a body that is not JSON-RPC is refused, the server goes on.
+	for body, want := range map[string]string{`{not json`: `"code":-32700`, `{"x":1}`: `"code":-32600`} {
+		if code, got := post(t, hs.URL+"/mcp", body, http.Header{"Accept": {"application/json, text/event-stream"}}); code != 400 || !strings.Contains(got, want) {
+			t.Fatalf("streamable %s: %d %s", body, code, got)
+		}
+	}
 	if code, body := post(t, hs.URL+"/mcp/nothing", `{}`, nil); code != 404 {
 		t.Fatalf("%d %s", code, body)
 	}

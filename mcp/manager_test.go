@@ -377,3 +377,30 @@ func TestSamplingIsForwarded(t *testing.T) {
 		t.Fatal(jsonOf(r))
 	}
 }
+
+// TestCancellationReachesServer: a client that cancels its call makes the proxy cancel the
+// call on the server (notifications/cancelled passes through).
+func TestCancellationReachesServer(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("c")})
+	cs := connect(t, hs, clientOpts{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "sleep", Arguments: map[string]any{"ms": 60000}})
+		done <- err
+	}()
+	u := m.get("c")
+	waitFor(t, "the call to reach the server", 10*time.Second, func() bool {
+		return strings.Contains(u.stderr.tail(5), "testserver: sleep started")
+	})
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("cancelled call returned no error")
+	}
+	waitFor(t, "the server to see the cancellation", 10*time.Second, func() bool {
+		return strings.Contains(u.stderr.tail(5), "testserver: sleep cancelled")
+	})
+	waitFor(t, "the slot to be released", 10*time.Second, func() bool { return len(u.slots) == 0 })
+}

@@ -83,6 +83,7 @@ func main() {
 		MS int `json:"ms"`
 	}
 	mcp.AddTool(s, &mcp.Tool{Name: "sleep", Description: "sleep ms, with progress"}, func(ctx context.Context, req *mcp.CallToolRequest, in sleepIn) (*mcp.CallToolResult, any, error) {
+		fmt.Fprintln(os.Stderr, "testserver: sleep started")
 		tok := req.Params.GetProgressToken()
 		for i := range 4 {
 			if tok != nil {
@@ -90,6 +91,7 @@ func main() {
 			}
 			select {
 			case <-ctx.Done():
+				fmt.Fprintln(os.Stderr, "testserver: sleep cancelled")
 				return nil, nil, ctx.Err()
 			case <-time.After(time.Duration(in.MS/4) * time.Millisecond):
 			}
