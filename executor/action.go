@@ -14,9 +14,12 @@ import (
 // Action is one decoded V0 action: the handler to run, its args (after the reference's
 // renames and drops) and the top-level timeout.
 type Action struct {
-	Type  string // the handler: args["action"] when given, else the class's own type
-	Class string // the reference's class name (CmdRunAction, …)
-	Args  json.RawMessage
+	Type  string          // the handler: args["action"] when given, else the class's own type
+	Class string          // the reference's class name (CmdRunAction, …)
+	Args  json.RawMessage // nil until DecodeArgs needs it when dict is set
+	// dict is the decoded args; a handler that needs a large argument as it is (write's
+	// content) reads it here instead of through a JSON round trip that would copy it twice.
+	dict *pycompat.Dict
 	// Timeout is the top-level timeout in seconds (nil when absent or null). TimeoutErr is
 	// Python's float() error for a timeout that does not convert ("could not convert …");
 	// the reference raises it only where a handler reads the timeout.
@@ -193,7 +196,7 @@ func decodeAction(top *pycompat.Dict) (*Action, error) {
 		}
 	}
 
-	a := &Action{Type: cls.typ, Class: cls.name, Args: pycompat.JSON(args)}
+	a := &Action{Type: cls.typ, Class: cls.name, dict: args}
 	if t, ok := args.Get("action"); ok {
 		// run_action dispatches on the instance's `action` field, which args may override.
 		name, isStr := t.(string)
@@ -328,6 +331,9 @@ func pyFloatString(s string) (float64, bool) {
 // of a type the handler cannot use is an error (HTTP 500); where the reference's own failure
 // is known, the handler's args type catches it first (pyStr, pyBool, pyIndex).
 func (a *Action) DecodeArgs(v any) error {
+	if a.Args == nil && a.dict != nil {
+		a.Args = pycompat.JSON(a.dict)
+	}
 	err := json.Unmarshal(a.Args, v)
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {

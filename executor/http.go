@@ -1,10 +1,10 @@
 package executor
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -107,7 +107,13 @@ const errParsingBody = "There was an error parsing the body"
 
 // readJSONBody reads a bounded body; a larger one is a 413, not an out-of-memory server.
 func readJSONBody(c echo.Context) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
+	// Sized from Content-Length when there is one: no growth copies of a large body.
+	var buf bytes.Buffer
+	if n := c.Request().ContentLength; n > 0 && n <= maxJSONBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
+	body := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large (limit %d bytes)", maxJSONBody))
@@ -160,7 +166,7 @@ func actionField(contentType string, body []byte) (*pycompat.Dict, error) {
 	if !utf8.Valid(body) {
 		return nil, detail(http.StatusBadRequest, "There was an error parsing the body")
 	}
-	v, err := pycompat.Decode(body)
+	v, err := pycompat.DecodeOwned(body) // strings alias body, which is not used after this
 	if err != nil {
 		if pos, msg, ok := pycompat.JSONError(string(body)); ok {
 			return nil, pydanticError("json_invalid", fmt.Sprintf("('body', %d)", pos), "JSON decode error", "{}",

@@ -17,24 +17,28 @@ type Observation struct {
 	Success     *bool // only for run and run_ipython
 }
 
-// MarshalJSON writes the keys in the reference's order.
+// MarshalJSON writes the keys in the reference's order. Strings (the content) are encoded
+// straight into one buffer sized for them.
 func (o *Observation) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
+	b := make([]byte, 0, len(o.Content)+len(o.Content)/16+512)
 	enc := func(k string, v any) error {
-		if b.Len() > 1 {
-			b.WriteByte(',')
+		if len(b) > 1 {
+			b = append(b, ',')
 		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		if s, ok := v.(string); ok {
+			b = appendJSONString(b, s)
+			return nil
+		}
 		vb, err := marshalNoEscape(v)
 		if err != nil {
 			return err
 		}
-		b.Write(vb)
+		b = append(b, vb...)
 		return nil
 	}
-	b.WriteByte('{')
+	b = append(b, '{')
 	extras := o.Extras
 	if extras == nil {
 		extras = struct{}{}
@@ -52,8 +56,7 @@ func (o *Observation) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
 }
 
 // marshalNoEscape is json.Marshal without HTML escaping (<, >, & stay as they are, as in Python).

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 )
 
 // ReadResult is the outcome of a default `read`. An error observation is a Tool fault.
@@ -49,11 +48,11 @@ func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
 	if err != nil {
 		return readError(err, fp, cwd)
 	}
-	if !utf8.Valid(data) {
+	text, err := utf8View(data) // no copy: data is not used again
+	if err != nil {
 		return ReadResult{}, toolText("File could not be decoded as utf-8: " + fp + ".")
 	}
-	lines := splitKeepEnds(universalNewlines(string(data)))
-	return ReadResult{Content: strings.Join(readLines(lines, start, end), ""), Path: fp}, nil
+	return ReadResult{Content: sliceLines(universalNewlines(text), start, end), Path: fp}, nil
 }
 
 func readError(err error, fp, cwd string) (ReadResult, error) {
@@ -81,17 +80,49 @@ func splitKeepEnds(s string) []string {
 	return lines
 }
 
+// sliceLines is strings.Join(readLines(splitKeepEnds(text), start, end), "") without
+// splitting the text into lines or copying it: the result is a substring of text.
+func sliceLines(text string, start, end int) string {
+	if start <= 0 && end == -1 {
+		return text
+	}
+	n := strings.Count(text, "\n")
+	if text != "" && text[len(text)-1] != '\n' {
+		n++
+	}
+	from, to := readLinesRange(n, start, end)
+	return text[lineOffset(text, from):lineOffset(text, to)]
+}
+
+// lineOffset is the byte offset of line i (0-based; i == number of lines is the end).
+func lineOffset(text string, i int) int {
+	off := 0
+	for ; i > 0; i-- {
+		j := strings.IndexByte(text[off:], '\n')
+		if j < 0 {
+			return len(text)
+		}
+		off += j + 1
+	}
+	return off
+}
+
 // readLines is the reference's read_lines(all_lines, start, end), odd clamping included:
 // 0-based, end exclusive, -1 meaning "to the end", and a start past the second-to-last
 // line pulled back when an end is given.
 func readLines(all []string, start, end int) []string {
-	n := len(all)
+	from, to := readLinesRange(len(all), start, end)
+	return all[from:to]
+}
+
+// readLinesRange is readLines on n lines, as the range of lines it keeps.
+func readLinesRange(n, start, end int) (int, int) {
 	start = min(max(start, 0), n)
 	if end != -1 {
 		end = min(max(end, 0), n)
 	}
 	if end == -1 {
-		return all[start:]
+		return start, n
 	}
 	begin := max(0, min(start, n-2))
 	end = max(begin+1, end)
@@ -101,5 +132,5 @@ func readLines(all []string, start, end int) []string {
 	if begin > n {
 		begin = n
 	}
-	return all[begin:end]
+	return begin, end
 }

@@ -377,3 +377,18 @@ func TestZip(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// sliceLines is the reference's read_lines over readlines(), without splitting.
+func TestSliceLinesMatchesReadLines(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"", "a", "a\n", "a\nb", "a\nb\n", "\n\n\n", "l0\nl1\nl2\nl3\nl4", "l0\nl1\nl2\nl3\nl4\n"} {
+		for start := -3; start <= 7; start++ {
+			for end := -3; end <= 7; end++ {
+				want := strings.Join(readLines(splitKeepEnds(text), start, end), "")
+				if got := sliceLines(text, start, end); got != want {
+					t.Errorf("sliceLines(%q, %d, %d) = %q, want %q", text, start, end, got, want)
+				}
+			}
+		}
+	}
+}

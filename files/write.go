@@ -2,10 +2,10 @@ package files
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"unicode/utf8"
 )
@@ -16,11 +16,23 @@ type WriteResult struct {
 }
 
 // Write is the `write` action. Content is split on "\n" and every piece is written with a
-// "\n" after it (so "x\n" becomes "x\n\n", as in the reference). An existing file keeps
-// the lines before start and from end on (start 0 / end -1 meaning none) and its mode and
-// owner; a new file gets mode 0664 and the sandbox user. Missing parents are created.
-// The file is replaced atomically.
+// "\n" after it (so "x\n" becomes "x\n\n", as in the reference): that is content + "\n". An
+// existing file keeps the lines before start and from end on (start 0 / end -1 meaning none)
+// and its mode and owner; a new file follows the sandbox owner rule. Missing parents are
+// created. See writeFile for how the file is replaced.
 func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, error) {
+	return s.WriteFrom(p, cwd, func(w io.Writer) error {
+		_, err := io.WriteString(w, content)
+		return err
+	}, start, end)
+}
+
+// WriteFrom is Write with the content produced by src, which may be called more than once and
+// must write the same bytes each time. A large content is streamed from where it is (the
+// request body) to the file: it is never held twice. The old file is read only when lines of
+// it are kept; otherwise it is only checked, in chunks, to be UTF-8 as the reference's
+// readlines() requires.
+func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end int) (WriteResult, error) {
 	fp := Resolve(p, cwd)
 	dir := filepath.Dir(fp)
 	if _, err := os.Stat(dir); err != nil {
@@ -28,46 +40,54 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 			return WriteResult{}, errors.New(pyOSError(err))
 		}
 	}
-	insert := strings.Split(content, "\n")
-	var b strings.Builder
-	fi, statErr := os.Stat(fp)
-	exists := statErr == nil
-	if exists {
+	var prefix, suffix []string
+	if fi, err := os.Stat(fp); err == nil {
 		if fi.IsDir() {
 			return WriteResult{}, toolText("Path is a directory: " + fp + ". You can only write to files")
 		}
-		data, err := readRegular(fp, -1)
+		var ok bool
+		if start == 0 && end == -1 {
+			ok, err = validUTF8File(fp)
+		} else {
+			var data []byte
+			data, err = readRegular(fp, -1)
+			if ok = utf8.Valid(data); ok {
+				old := splitKeepEnds(universalNewlines(string(data)))
+				if start != 0 {
+					prefix = pySliceTo(old, start)
+				}
+				if end != -1 {
+					suffix = pySliceFrom(old, end)
+				}
+			}
+		}
 		if err != nil {
 			return writeError(err, fp)
 		}
-		if !utf8.Valid(data) {
+		if !ok {
 			return WriteResult{}, toolText("File could not be decoded as utf-8: " + fp)
 		}
-		old := splitKeepEnds(universalNewlines(string(data)))
-		if start == 0 {
-			b.Grow(len(content) + len(insert))
-		} else {
-			for _, l := range pySliceTo(old, start) {
-				b.WriteString(l)
-			}
-		}
-		for _, l := range insert {
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
-		if end != -1 {
-			for _, l := range pySliceFrom(old, end) {
-				b.WriteString(l)
-			}
-		}
-	} else {
-		b.Grow(len(content) + len(insert))
-		for _, l := range insert {
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
 	}
-	err := atomicWrite(fp, []byte(b.String()), s.cfg.Owner)
+	c := func(w io.Writer) error {
+		for _, l := range prefix {
+			if _, err := io.WriteString(w, l); err != nil {
+				return err
+			}
+		}
+		if err := src(w); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+		for _, l := range suffix {
+			if _, err := io.WriteString(w, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := writeFile(fp, c, s.cfg.Owner)
 	var ce *errChown
 	if errors.As(err, &ce) {
 		return WriteResult{}, toolText("File " + fp + " written, but failed to change ownership and permissions: " + pyOSError(ce.err))
@@ -76,6 +96,43 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 		return writeError(err, fp)
 	}
 	return WriteResult{Path: fp}, nil
+}
+
+// validUTF8File reports whether the regular file p is valid UTF-8, reading it in chunks.
+func validUTF8File(p string) (bool, error) {
+	f, _, err := openRegular(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, 256<<10)
+	carry := 0 // bytes of an incomplete character kept from the last chunk
+	for {
+		n, err := f.Read(buf[carry:])
+		n += carry
+		end := n
+		if err == nil {
+			// Hold back a character cut at the chunk's end.
+			for i := n - 1; i >= 0 && i >= n-utf8.UTFMax; i-- {
+				if utf8.RuneStart(buf[i]) {
+					if !utf8.FullRune(buf[i:n]) {
+						end = i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(buf[:end]) {
+			return false, nil
+		}
+		carry = copy(buf, buf[end:n])
+		if err == io.EOF {
+			return carry == 0, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
 }
 
 func writeError(err error, fp string) (WriteResult, error) {
