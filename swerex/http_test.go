@@ -324,6 +324,12 @@ func TestSession(t *testing.T) {
 			`"message":"timeout after 0.2 seconds while running command 'sleep 30'","class_path":"swerex.exceptions.CommandTimeoutError"`, true},
 		{"interrupt", `{"action_type":"bash_interrupt","session":"s"}`, 200, "", code(0), "", false},
 		{"usable after interrupt", `{"action_type":"bash","session":"s","command":"echo back"}`, 200, "back\n", code(0), "", false},
+		// A command that timed out still owes its prompt: the next command waits for it and
+		// answers with its own output, and the one after is in step (regression: every later
+		// answer was the previous command's).
+		{"timeout, no interrupt", `{"action_type":"bash","session":"s","command":"sleep 1; echo slept","timeout":0.2}`, 511, "", nil, "CommandTimeoutError", true},
+		{"next waits for it", `{"action_type":"bash","session":"s","command":"echo next","timeout":10}`, 200, "slept\nnext\n", code(0), "", false},
+		{"in step", `{"action_type":"bash","session":"s","command":"echo next2","timeout":10}`, 200, "next2\n", code(0), "", false},
 		{"expect string", `{"action_type":"bash","session":"s","command":"read -p 'name? ' x","expect":["name\\? "],"check":"silent","timeout":5}`, 200, "", nil, `"expect_string":"name\\? "`, true},
 		{"answer", `{"action_type":"bash","session":"s","command":"joe","is_interactive_command":true,"timeout":5}`, 200, "", code(0), `"expect_string":"SHELLPS1PREFIX"`, true},
 		{"read got it", `{"action_type":"bash","session":"s","command":"echo $x"}`, 200, "joe\n", code(0), "", false},

@@ -43,6 +43,11 @@ type Runtime struct {
 type session struct {
 	mu sync.Mutex // one action at a time, as pexpect allows
 	sh *shell.Session
+	// owed counts the prompts still to come for command lines bash has been given whose
+	// prompt no answer has consumed (a command that timed out, or that an expect string
+	// ended while it kept running). A later command skips them, so that its answer is its
+	// own output and exit code, not an earlier command's.
+	owed int
 }
 
 // NewRuntime returns a runtime with no sessions.
@@ -111,6 +116,7 @@ func (rt *Runtime) CreateSession(ctx context.Context, name string, sources []str
 	}
 	res, err := sh.Expect(ctx, nil, seconds(startupTimeout), true)
 	if err != nil {
+		s.owed++ // the session stays, as in the reference; its start-up prompt is owed
 		return "", pexpectErr(err)
 	}
 	return outputText(res), nil
@@ -226,15 +232,36 @@ func (s *session) runNormal(ctx context.Context, a BashAction) (Observation, err
 	if err := s.sh.SendCommand(command); err != nil {
 		return Observation{}, err
 	}
-	res, err := s.sh.Expect(ctx, pats, timeoutOf(a.Timeout), true)
-	if err != nil {
-		if fault.Is(err, fault.Timeout) {
-			return Observation{}, rexErr(clsCommandTimeout, fmt.Sprintf("timeout after %s seconds while running command %s",
-				pyOptFloat(a.Timeout), py.StrRepr(joinedCommand(command))))
-		}
-		return Observation{}, pexpectErr(err)
+	// Prompts owed to earlier commands come first; their output belongs to this answer, as
+	// the reference (which waits for the next prompt and then reads on to its exit-code
+	// marker) also returns it.
+	var earlier strings.Builder
+	var deadline time.Time
+	if a.Timeout != nil {
+		deadline = time.Now().Add(timeoutOf(a.Timeout))
 	}
-	out := outputText(res)
+	var res shell.ExpectResult
+	for {
+		var err error
+		res, err = s.sh.Expect(ctx, pats, untilDeadline(deadline), true)
+		if err != nil {
+			s.owed++ // this command's prompt is still to come
+			if fault.Is(err, fault.Timeout) {
+				return Observation{}, rexErr(clsCommandTimeout, fmt.Sprintf("timeout after %s seconds while running command %s",
+					pyOptFloat(a.Timeout), py.StrRepr(joinedCommand(command))))
+			}
+			return Observation{}, pexpectErr(err)
+		}
+		if res.Index >= 0 || s.owed == 0 {
+			break
+		}
+		s.owed--
+		earlier.WriteString(outputText(res))
+	}
+	if res.Index >= 0 {
+		s.owed++ // an expect string ended the wait; the command runs on
+	}
+	out := earlier.String() + outputText(res)
 	matched := expectName(a.Expect, res.Index)
 	if a.Check == "ignore" {
 		return observation(out, nil, matched), nil
@@ -255,10 +282,21 @@ func (s *session) runInteractive(ctx context.Context, a BashAction) (Observation
 	if err != nil {
 		return Observation{}, err
 	}
+	// A line typed while nothing runs goes to bash, which owes a prompt for it; a line typed
+	// while a program runs is that program's input.
+	toBash := s.owed == 0
 	if err := s.sh.Send(a.Command + "\n"); err != nil {
 		return Observation{}, err
 	}
 	res, err := s.sh.Expect(ctx, pats, timeoutOf(a.Timeout), true)
+	switch {
+	case err != nil && toBash:
+		s.owed++
+	case err == nil && res.Index < 0 && !toBash:
+		s.owed-- // the program ended: its command's prompt
+	case err == nil && res.Index >= 0 && toBash:
+		s.owed++ // the program runs on
+	}
 	if err != nil {
 		if fault.Is(err, fault.Timeout) {
 			return Observation{}, rexErr(clsCommandTimeout, fmt.Sprintf("timeout after %s seconds while running command %s",
@@ -282,6 +320,7 @@ func (s *session) runInteractive(ctx context.Context, a BashAction) (Observation
 		if _, err := s.sh.Expect(ctx, nil, time.Second, true); err != nil {
 			return Observation{}, pexpectErr(err)
 		}
+		s.owed = 0 // in step with bash again
 	} else {
 		// The program echoes what it reads: drop that echo.
 		out = strings.TrimFunc(strings.TrimPrefix(strings.TrimLeftFunc(out, py.IsSpace), a.Command), py.IsSpace)
@@ -315,6 +354,9 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 			sleepCtx(ctx, 200*time.Millisecond)
 			continue
 		}
+		if res.Index < 0 {
+			s.owed = 0 // the terminal dropped any lines typed ahead with the C-c
+		}
 		zero := 0
 		return observation(py.Strip(outputText(res)), &zero, expectName(a.Expect, res.Index)), nil
 	}
@@ -341,6 +383,9 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 	// The reference's clients see bash's "[1]+  Killed ..." notice with the next command
 	// (in the reference it usually races past this prompt): put it there.
 	s.sh.Unread(res.Before)
+	if res.Index < 0 {
+		s.owed = 0
+	}
 	zero := 0
 	return observation(py.Strip(out.String()), &zero, expectName(a.Expect, res.Index)), nil
 }
@@ -403,6 +448,17 @@ func seconds(f float64) time.Duration {
 		return time.Nanosecond // pexpect with timeout 0 only looks at what is there
 	}
 	return time.Duration(f * float64(time.Second))
+}
+
+// untilDeadline is the time left until d (0: no deadline, so no timeout).
+func untilDeadline(d time.Time) time.Duration {
+	if d.IsZero() {
+		return 0
+	}
+	if left := time.Until(d); left > 0 {
+		return left
+	}
+	return time.Nanosecond
 }
 
 func timeoutOf(f *float64) time.Duration {
