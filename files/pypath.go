@@ -3,7 +3,7 @@ package files
 import (
 	"strings"
 
-	"github.com/gohands/gohands/internal/py"
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // pyPath normalises a path string as Python's pathlib.PurePosixPath does, because the
@@ -56,9 +56,9 @@ func pySuffix(p string) string {
 
 // The Python-compatibility helpers live in internal/py; these names keep this package's
 // call sites short.
-func pyStrRepr(s string) string    { return py.StrRepr(s) }
-func pyFloatRepr(f float64) string { return py.FloatRepr(f) }
-func pyIsSpace(r rune) bool        { return py.IsSpace(r) }
-func pyStrip(s string) string      { return py.Strip(s) }
-func pyOSError(err error) string   { return py.OSError(err) }
-func pyCharEscape(r rune) string   { return py.CharEscape(r) }
+func pyStrRepr(s string) string    { return pycompat.StrRepr(s) }
+func pyFloatRepr(f float64) string { return pycompat.FloatRepr(f) }
+func pyIsSpace(r rune) bool        { return pycompat.IsSpace(r) }
+func pyStrip(s string) string      { return pycompat.Strip(s) }
+func pyOSError(err error) string   { return pycompat.OSError(err) }
+func pyCharEscape(r rune) string   { return pycompat.CharEscape(r) }

@@ -7,7 +7,7 @@ import (
 	"syscall"
 
 	"github.com/gohands/gohands/internal/fault"
-	"github.com/gohands/gohands/internal/py"
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // The exception classes the client re-raises (swerex/exceptions.py, builtins, pexpect).
@@ -53,7 +53,7 @@ func asRex(err error) *rexError {
 	var pe *fs.PathError
 	var errno syscall.Errno
 	if errors.As(err, &pe) || errors.As(err, &errno) {
-		return &rexError{class: osErrorClass(err), msg: py.OSError(err), cause: err}
+		return &rexError{class: osErrorClass(err), msg: pycompat.OSError(err), cause: err}
 	}
 	if f, ok := fault.As(err); ok {
 		switch f.Kind {

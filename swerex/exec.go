@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gohands/gohands/internal/py"
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // maxCaptureBytes bounds what execute keeps of each output stream; the rest is read and
@@ -116,7 +116,7 @@ func (rt *Runtime) Execute(ctx context.Context, c Command) (CommandResponse, err
 	case <-timeout:
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
-		return CommandResponse{}, rexErr(clsCommandTimeout, fmt.Sprintf("Timeout (%ss) exceeded while running command", py.FloatRepr(*c.Timeout)))
+		return CommandResponse{}, rexErr(clsCommandTimeout, fmt.Sprintf("Timeout (%ss) exceeded while running command", pycompat.FloatRepr(*c.Timeout)))
 	case <-ctx.Done():
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-done
@@ -133,12 +133,12 @@ func (rt *Runtime) Execute(ctx context.Context, c Command) (CommandResponse, err
 	} else if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
 		return CommandResponse{}, asRex(waitErr)
 	}
-	r := CommandResponse{Stdout: py.DecodeUTF8Backslash(stdout.b), ExitCode: &code}
+	r := CommandResponse{Stdout: pycompat.DecodeUTF8Backslash(stdout.b), ExitCode: &code}
 	if !c.MergeOutput {
-		r.Stderr = py.DecodeUTF8Backslash(stderr.b)
+		r.Stderr = pycompat.DecodeUTF8Backslash(stderr.b)
 	}
 	if c.Check && code != 0 {
-		msg := fmt.Sprintf("Command %s failed with exit code %d. Stdout:\n%s\nStderr:\n%s", c.repr(), code, py.StrRepr(r.Stdout), py.StrRepr(r.Stderr))
+		msg := fmt.Sprintf("Command %s failed with exit code %d. Stdout:\n%s\nStderr:\n%s", c.repr(), code, pycompat.StrRepr(r.Stdout), pycompat.StrRepr(r.Stderr))
 		if c.ErrorMsg != "" {
 			msg = c.ErrorMsg + ": " + msg
 		}
@@ -149,11 +149,11 @@ func (rt *Runtime) Execute(ctx context.Context, c Command) (CommandResponse, err
 
 func (c Command) repr() string {
 	if !c.IsList {
-		return py.StrRepr(c.Str)
+		return pycompat.StrRepr(c.Str)
 	}
 	parts := make([]string, len(c.Argv))
 	for i, a := range c.Argv {
-		parts[i] = py.StrRepr(a)
+		parts[i] = pycompat.StrRepr(a)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -167,7 +167,7 @@ func validation(errs []verr) *reply {
 }
 
 // body reads and parses a JSON body as FastAPI does for a body model.
-func body(r *http.Request) (map[string]any, *reply) {
+func body(r *http.Request) (*pydict, *reply) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, detail(http.StatusBadRequest, "There was an error parsing the body")
@@ -188,7 +188,7 @@ func body(r *http.Request) (map[string]any, *reply) {
 		}
 		v = parsed
 	}
-	obj, ok := v.(map[string]any)
+	obj, ok := v.(*pydict)
 	if !ok {
 		return nil, validation([]verr{newVerr("model_attributes_type", []any{"body"}, "Input should be a valid dictionary or object to extract fields from", v)})
 	}
@@ -228,7 +228,7 @@ func unionModel(r *http.Request, tagField string, members map[string][]field, or
 		return "", nil, rp
 	}
 	disc := "'" + tagField + "'"
-	raw, ok := obj[tagField]
+	raw, ok := obj.get(tagField)
 	if !ok {
 		e := newVerr("union_tag_not_found", []any{"body"}, "Unable to extract tag using discriminator "+disc, obj)
 		e.ctx = omap{{"discriminator", disc}}

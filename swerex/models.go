@@ -2,21 +2,15 @@ package swerex
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/gohands/gohands/internal/py"
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // The request models of swe-rex 1.4.0 (swerex/runtime/abstract.py) and the validation
 // FastAPI + pydantic 2 apply to them: lax coercions (a "1.5" string is a float, "yes" a
 // bool) and the same 422 error entries, in field order.
-
-func nanValue() float64         { return math.NaN() }
-func infValue(sign int) float64 { return math.Inf(sign) }
-
-func pyRepr(s string) string { return py.StrRepr(s) }
 
 type kind int
 
@@ -69,11 +63,11 @@ func locOf(base []any, more ...any) []any {
 }
 
 // validate checks obj against fields and returns the coerced values by name.
-func validate(obj map[string]any, fields []field, loc []any) (map[string]any, []verr) {
+func validate(obj *pydict, fields []field, loc []any) (map[string]any, []verr) {
 	vals := map[string]any{}
 	var errs []verr
 	for _, f := range fields {
-		raw, present := obj[f.name]
+		raw, present := obj.get(f.name)
 		if !present {
 			if f.req {
 				errs = append(errs, newVerr("missing", locOf(loc, f.name), "Field required", obj))
@@ -185,21 +179,16 @@ func coerce(v any, f field, loc []any) (any, []verr) {
 		if v == nil {
 			return nil, nil
 		}
-		m, ok := v.(map[string]any)
+		m, ok := v.(*pydict)
 		if !ok {
 			return one("dict_type", "Input should be a valid dictionary")
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		out := map[string]string{}
 		var errs []verr
-		for _, k := range keys {
-			s, ok := m[k].(string)
+		for _, k := range m.keys {
+			s, ok := m.vals[k].(string)
 			if !ok {
-				errs = append(errs, newVerr("string_type", locOf(loc, k), "Input should be a valid string", m[k]))
+				errs = append(errs, newVerr("string_type", locOf(loc, k), "Input should be a valid string", m.vals[k]))
 				continue
 			}
 			out[k] = s
@@ -373,4 +362,4 @@ func (v values) strs(k string) []string {
 	return s
 }
 
-func pyFloat(f float64) string { return py.FloatRepr(f) }
+func pyFloat(f float64) string { return pycompat.FloatRepr(f) }

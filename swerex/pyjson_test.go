@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Python's json.loads messages and positions (Python 3.11), as FastAPI reports them.
+// Python's json.loads messages and positions (checked with Python 3.11), as FastAPI reports them.
 func TestParsePyJSONErrors(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -26,8 +26,8 @@ func TestParsePyJSONErrors(t *testing.T) {
 		{`"abc`, "Unterminated string starting at", 0},
 		{`{"é": "x`, "Unterminated string starting at", 6},
 		{"\"a\x01\"", "Invalid control character at", 2},
-		{`"\q"`, `Invalid \escape: 'q'`, 1},
-		{`"\u12G4"`, `Invalid \uXXXX escape`, 1},
+		{`"\q"`, `Invalid \escape`, 1},
+		{`"\u12G4"`, `Invalid \uXXXX escape`, 2},
 		{`01`, "Extra data", 1},
 		{`-`, "Expecting value", 0},
 		{`tru`, "Expecting value", 0},
@@ -37,7 +37,7 @@ func TestParsePyJSONErrors(t *testing.T) {
 			t.Errorf("%q: %+v, want %q at %d", c.in, err, c.msg, c.pos)
 		}
 	}
-	for _, ok := range []string{`NaN`, `-Infinity`, `{"a": [1, 2.5e3, "\ud83d\ude00", null, true]}`, ` {} `} {
+	for _, ok := range []string{`{"a": [1, 2.5e3, "\ud83d\ude00", null, true]}`, ` {} `} {
 		if _, err := parsePyJSON(ok); err != nil {
 			t.Errorf("%q: %+v", ok, err)
 		}
@@ -45,7 +45,8 @@ func TestParsePyJSONErrors(t *testing.T) {
 }
 
 // FuzzParsePyJSON: never panics; accepts everything strict JSON accepts, with the same
-// value; error positions lie inside the input.
+// value; error positions lie inside the input. (NaN and Infinity, which json.loads takes,
+// are refused: docs/compatibility.md.)
 func FuzzParsePyJSON(f *testing.F) {
 	for _, s := range []string{`{"command": "echo hi", "shell": true}`, `[1, 2.5, "x"]`, `{"a": {"b": [null]}}`, `"\u00e9"`, `{bad`, `NaN`} {
 		f.Add(s)
@@ -65,7 +66,10 @@ func FuzzParsePyJSON(f *testing.F) {
 			if json.Unmarshal([]byte(s), &want) != nil {
 				return // a number beyond float64: Python keeps a big int, Go cannot compare
 			}
+			var got any
 			a, _ := json.Marshal(normalize(v))
+			_ = json.Unmarshal(a, &got) // via JSON: *pydict keeps request order, maps do not
+			a, _ = json.Marshal(normalize(got))
 			b, _ := json.Marshal(normalize(want))
 			if string(a) != string(b) {
 				t.Fatalf("%q: got %s, want %s", s, a, b)
@@ -90,6 +94,10 @@ func normalize(v any) any {
 	case map[string]any:
 		for k := range t {
 			t[k] = normalize(t[k])
+		}
+	case *pydict:
+		for k := range t.vals {
+			t.vals[k] = normalize(t.vals[k])
 		}
 	}
 	return v

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/internal/fault"
-	"github.com/gohands/gohands/internal/py"
+	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/gohands/gohands/shell"
 )
 
@@ -75,7 +75,7 @@ func (rt *Runtime) get(name string) (*session, error) {
 	defer rt.mu.Unlock()
 	s, ok := rt.sessions[name]
 	if !ok {
-		return nil, rexErr(clsNoSession, fmt.Sprintf("session %s does not exist", py.StrRepr(name)))
+		return nil, rexErr(clsNoSession, fmt.Sprintf("session %s does not exist", pycompat.StrRepr(name)))
 	}
 	return s, nil
 }
@@ -129,7 +129,7 @@ func (rt *Runtime) CloseSession(name string) error {
 	delete(rt.sessions, name)
 	rt.mu.Unlock()
 	if !ok {
-		return rexErr(clsNoSession, fmt.Sprintf("session %s does not exist", py.StrRepr(name)))
+		return rexErr(clsNoSession, fmt.Sprintf("session %s does not exist", pycompat.StrRepr(name)))
 	}
 	if s.sh != nil {
 		s.sh.Close()
@@ -204,7 +204,7 @@ func (rt *Runtime) Run(ctx context.Context, a BashAction) (Observation, error) {
 		if obs.ExitCode != nil {
 			code = fmt.Sprint(*obs.ExitCode)
 		}
-		msg := fmt.Sprintf("Command %s failed with exit code %s. Here is the output:\n%s", py.StrRepr(a.Command), code, py.StrRepr(obs.Output))
+		msg := fmt.Sprintf("Command %s failed with exit code %s. Here is the output:\n%s", pycompat.StrRepr(a.Command), code, pycompat.StrRepr(obs.Output))
 		if a.ErrorMsg != "" {
 			msg = a.ErrorMsg + ": " + msg
 		}
@@ -219,9 +219,9 @@ func (s *session) runNormal(ctx context.Context, a BashAction) (Observation, err
 		if !ok {
 			return Observation{}, err
 		}
-		stdout, stderr := py.DecodeUTF8Backslash(se.Stdout), py.DecodeUTF8Backslash(se.Stderr)
+		stdout, stderr := pycompat.DecodeUTF8Backslash(se.Stdout), pycompat.DecodeUTF8Backslash(se.Stderr)
 		msg := fmt.Sprintf("Error (exit code %d) while checking bash command \n%s\n---- Stderr ----\n%s\n---- Stdout ----\n%s",
-			se.ExitCode, py.StrRepr(a.Command), stderr, stdout)
+			se.ExitCode, pycompat.StrRepr(a.Command), stderr, stdout)
 		return Observation{}, &rexError{class: clsSyntax, msg: msg, extra: omap{{"bash_stdout", stdout}, {"bash_stderr", stderr}}}
 	}
 	pats, err := compileExpect(a.Expect)
@@ -248,7 +248,7 @@ func (s *session) runNormal(ctx context.Context, a BashAction) (Observation, err
 			s.owed++ // this command's prompt is still to come
 			if fault.Is(err, fault.Timeout) {
 				return Observation{}, rexErr(clsCommandTimeout, fmt.Sprintf("timeout after %s seconds while running command %s",
-					pyOptFloat(a.Timeout), py.StrRepr(joinedCommand(command))))
+					pyOptFloat(a.Timeout), pycompat.StrRepr(joinedCommand(command))))
 			}
 			return Observation{}, pexpectErr(err)
 		}
@@ -300,7 +300,7 @@ func (s *session) runInteractive(ctx context.Context, a BashAction) (Observation
 	if err != nil {
 		if fault.Is(err, fault.Timeout) {
 			return Observation{}, rexErr(clsCommandTimeout, fmt.Sprintf("timeout after %s seconds while running command %s",
-				pyOptFloat(a.Timeout), py.StrRepr(a.Command)))
+				pyOptFloat(a.Timeout), pycompat.StrRepr(a.Command)))
 		}
 		return Observation{}, pexpectErr(err)
 	}
@@ -323,7 +323,7 @@ func (s *session) runInteractive(ctx context.Context, a BashAction) (Observation
 		s.owed = 0 // in step with bash again
 	} else {
 		// The program echoes what it reads: drop that echo.
-		out = strings.TrimFunc(strings.TrimPrefix(strings.TrimLeftFunc(out, py.IsSpace), a.Command), py.IsSpace)
+		out = strings.TrimFunc(strings.TrimPrefix(strings.TrimLeftFunc(out, pycompat.IsSpace), a.Command), pycompat.IsSpace)
 	}
 	zero := 0
 	return observation(out, &zero, expectName(a.Expect, res.Index)), nil
@@ -358,7 +358,7 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 			s.owed = 0 // the terminal dropped any lines typed ahead with the C-c
 		}
 		zero := 0
-		return observation(py.Strip(outputText(res)), &zero, expectName(a.Expect, res.Index)), nil
+		return observation(pycompat.Strip(outputText(res)), &zero, expectName(a.Expect, res.Index)), nil
 	}
 	// The job ignores Ctrl-C (a pager): stop it and kill it.
 	var out strings.Builder
@@ -369,7 +369,7 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 	if err != nil {
 		return Observation{}, rexErr(clsPexpectTimeout, "Failed to interrupt session")
 	}
-	out.WriteString(py.DecodeUTF8Backslash(res.Before))
+	out.WriteString(pycompat.DecodeUTF8Backslash(res.Before))
 	// kill -9 %1 as the reference, then wait (builtins only, bounded) until bash has reaped
 	// the job, so that its "Killed" notice is printed before this prompt and not at some
 	// later one: the notice is then handed to the next command deterministically.
@@ -387,7 +387,7 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 		s.owed = 0
 	}
 	zero := 0
-	return observation(py.Strip(out.String()), &zero, expectName(a.Expect, res.Index)), nil
+	return observation(pycompat.Strip(out.String()), &zero, expectName(a.Expect, res.Index)), nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {
@@ -406,7 +406,7 @@ func compileExpect(exp []string) ([]*regexp.Regexp, error) {
 	for i, e := range exp {
 		re, err := regexp.Compile(e)
 		if err != nil {
-			return nil, rexErr("re.error", fmt.Sprintf("cannot compile expect string %s: %v", py.StrRepr(e), err))
+			return nil, rexErr("re.error", fmt.Sprintf("cannot compile expect string %s: %v", pycompat.StrRepr(e), err))
 		}
 		pats[i] = re
 	}
@@ -425,7 +425,7 @@ var ansiEscape = regexp.MustCompile("\x1B[@-_][0-?]*[ -/]*[@-~]")
 // outputText is SWE-ReX's _strip_control_chars of what came before the match, decoded as
 // pexpect does (UTF-8, invalid bytes as \xNN).
 func outputText(res shell.ExpectResult) string {
-	s := ansiEscape.ReplaceAllString(py.DecodeUTF8Backslash(res.Before), "")
+	s := ansiEscape.ReplaceAllString(pycompat.DecodeUTF8Backslash(res.Before), "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	if res.Dropped > 0 {
 		s = fmt.Sprintf("[gohands: %d bytes of earlier output were dropped]\n", res.Dropped) + s
@@ -472,7 +472,7 @@ func pyOptFloat(f *float64) string {
 	if f == nil {
 		return "None"
 	}
-	return py.FloatRepr(*f)
+	return pycompat.FloatRepr(*f)
 }
 
 // pexpectErr maps a failed wait to the pexpect exception the reference lets escape.

@@ -1,11 +1,8 @@
-// Package py holds the Python-compatibility helpers the doors share: reprs, float texts,
-// OSError texts and str.isspace, so that error messages read exactly as the reference's.
-package py
+package pycompat
 
 import (
 	"errors"
 	"io/fs"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -14,44 +11,8 @@ import (
 	"unicode/utf8"
 )
 
-// StrRepr renders s as Python's repr(str).
-func StrRepr(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			b.WriteString(`\x` + hex2(int(r)))
-		case r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ':
-			b.WriteString(CharEscape(r))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
-
-func hex2(n int) string {
-	s := strconv.FormatInt(int64(n), 16)
-	if len(s) < 2 {
-		s = "0" + s
-	}
-	return s
-}
+// Texts of Python's OS errors, str.isspace and bytes.decode, for error messages and outputs
+// that read exactly as the reference's.
 
 // CharEscape is the escape Python uses for one character in error texts.
 func CharEscape(r rune) string {
@@ -64,39 +25,6 @@ func CharEscape(r rune) string {
 	default:
 		return `\U` + strings.Repeat("0", 8-len(h)) + h
 	}
-}
-
-// FloatRepr is Python's repr(float).
-func FloatRepr(f float64) string {
-	if math.IsInf(f, 0) {
-		if f > 0 {
-			return "inf"
-		}
-		return "-inf"
-	}
-	if math.IsNaN(f) {
-		return "nan"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddddde±XX
-	mant, expS, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expS)
-	if exp >= -4 && exp < 16 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.ContainsAny(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	sign := "+"
-	if exp < 0 {
-		sign = "-"
-		exp = -exp
-	}
-	es := strconv.Itoa(exp)
-	if len(es) < 2 {
-		es = "0" + es
-	}
-	return mant + "e" + sign + es
 }
 
 // IsSpace is Python's str.isspace for one character (str.strip's set).
