@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -208,7 +207,7 @@ func validMessage(w http.ResponseWriter, body []byte, batches bool) bool {
 	if batches && json.Valid(body) && bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
 		return true
 	}
-	_, err := jsonrpc.DecodeMessage(body)
+	err := checkMessage(body)
 	if err == nil {
 		return true
 	}
@@ -221,6 +220,28 @@ func validMessage(w http.ResponseWriter, body []byte, batches bool) bool {
 	_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil,
 		"error": map[string]any{"code": code, "message": msg + ": " + err.Error()}})
 	return false
+}
+
+// rpcShape is the outline of a JSON-RPC message: enough to refuse what is not one, without a
+// second full decode (the SDK's decoder costs ~60 KB per message).
+type rpcShape struct {
+	JSONRPC string          `json:"jsonrpc"`
+	Method  *string         `json:"method"`
+	ID      json.RawMessage `json:"id"`
+}
+
+func checkMessage(body []byte) error {
+	var m rpcShape
+	if err := json.Unmarshal(body, &m); err != nil {
+		return err
+	}
+	if m.JSONRPC != "2.0" {
+		return errors.New(`"jsonrpc" must be "2.0"`)
+	}
+	if m.Method == nil && m.ID == nil {
+		return errors.New("neither a request, a notification nor a response")
+	}
+	return nil
 }
 
 // sessionCount is the number of open SSE streams (for tests).

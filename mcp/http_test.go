@@ -3,6 +3,7 @@ package mcp
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -203,4 +204,17 @@ func TestManySSEClientsNoLeak(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// FuzzCheckMessage: any POSTed body is either accepted as the outline of a JSON-RPC message
+// (valid JSON, "jsonrpc": "2.0", a method or an id) or refused, never a panic.
+func FuzzCheckMessage(f *testing.F) {
+	for _, s := range []string{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, `{`, `[]`, `{"jsonrpc":"1.0","id":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if checkMessage(body) == nil && !json.Valid(body) {
+			t.Fatalf("accepted invalid JSON %q", body)
+		}
+	})
 }
