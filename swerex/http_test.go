@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gohands/gohands/files"
@@ -357,5 +359,53 @@ func TestSession(t *testing.T) {
 	}
 	if st, _, _ := do(t, srv, call{path: "/close_session", body: `{"session_type": "bash", "session": "s"}`}); st != 200 {
 		t.Fatalf("close: %d", st)
+	}
+}
+
+// TestConcurrentSessions: sessions created, used and closed from many requests at once
+// (run with -race): isolated state, no lost or crossed answers, close never waits for a
+// running command.
+func TestConcurrentSessions(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			name := fmt.Sprintf("c%d", i)
+			if st, b, _ := do(t, srv, call{path: "/create_session", body: `{"session_type":"bash","session":"` + name + `"}`}); st != 200 {
+				t.Errorf("create %s: %d %s", name, st, b)
+				return
+			}
+			for j := 0; j < 5; j++ {
+				st, o, b := run(t, srv, fmt.Sprintf(`{"action_type":"bash","session":"%s","command":"echo %s-%d","timeout":20}`, name, name, j))
+				if want := fmt.Sprintf("%s-%d\n", name, j); st != 200 || o.Output != want {
+					t.Errorf("%s: %d %q (%s), want %q", name, st, o.Output, b, want)
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	// A command that runs on; close_session does not wait for it, and its request ends.
+	done := make(chan int)
+	go func() {
+		st, _, _ := run(t, srv, `{"action_type":"bash","session":"c0","command":"sleep 60"}`)
+		done <- st
+	}()
+	for {
+		// Wait until the sleep is running: the session's lock is taken.
+		if st, _, _ := run(t, srv, `{"action_type":"bash","session":"c1","command":"pgrep -x sleep >/dev/null","check":"silent","timeout":20}`); st == 200 {
+			break
+		}
+	}
+	if st, b, _ := do(t, srv, call{path: "/close_session", body: `{"session_type":"bash","session":"c0"}`}); st != 200 {
+		t.Fatalf("close while running: %d %s", st, b)
+	}
+	if st := <-done; st != 511 {
+		t.Fatalf("the running command's answer: %d, want 511 (EOF)", st)
+	}
+	if st, _, _ := do(t, srv, call{path: "/close", body: `{}`}); st != 200 {
+		t.Fatal(st)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gohands/gohands/files"
@@ -41,8 +42,10 @@ type Runtime struct {
 }
 
 type session struct {
-	mu sync.Mutex // one action at a time, as pexpect allows
-	sh *shell.Session
+	mu sync.Mutex     // one action at a time, as pexpect allows
+	sh *shell.Session // set once started (under mu)
+	// live is sh for closing, which must not wait for a running action to release mu.
+	live atomic.Pointer[shell.Session]
 	// owed counts the prompts still to come for command lines bash has been given whose
 	// prompt no answer has consumed (a command that timed out, or that an expect string
 	// ended while it kept running). A later command skips them, so that its answer is its
@@ -66,7 +69,9 @@ func (rt *Runtime) Close() {
 	rt.sessions = map[string]*session{}
 	rt.mu.Unlock()
 	for _, s := range ss {
-		s.sh.Close()
+		if sh := s.live.Load(); sh != nil {
+			sh.Close()
+		}
 	}
 }
 
@@ -102,6 +107,14 @@ func (rt *Runtime) CreateSession(ctx context.Context, name string, sources []str
 		return "", err
 	}
 	s.sh = sh
+	s.live.Store(sh)
+	rt.mu.Lock()
+	still := rt.sessions[name] == s
+	rt.mu.Unlock()
+	if !still { // closed (close_session, /close) while it started
+		sh.Close()
+		return "", rexErr(clsRuntimeError, fmt.Sprintf("session %s was closed while it started", name))
+	}
 	if len(sources) == 0 {
 		return "", nil
 	}
@@ -131,8 +144,8 @@ func (rt *Runtime) CloseSession(name string) error {
 	if !ok {
 		return rexErr(clsNoSession, fmt.Sprintf("session %s does not exist", pycompat.StrRepr(name)))
 	}
-	if s.sh != nil {
-		s.sh.Close()
+	if sh := s.live.Load(); sh != nil {
+		sh.Close()
 	}
 	return nil
 }
