@@ -459,11 +459,16 @@ func (x *pyIndex) UnmarshalJSON(data []byte) error {
 		x.N = &n
 	case pycompat.Int:
 		n, err := strconv.Atoi(string(t))
-		if err != nil {
+		if errors.Is(err, strconv.ErrRange) { // a Python int has no limit; slices clamp it
+			n = math.MaxInt
+			if strings.HasPrefix(string(t), "-") {
+				n = math.MinInt
+			}
+		} else if err != nil {
 			x.Wrong = true
-		} else {
-			x.N = &n
+			return nil
 		}
+		x.N = &n
 	default:
 		x.Wrong = true
 	}

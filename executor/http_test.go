@@ -114,6 +114,7 @@ var knownDifferences = map[string]string{
 // TestExecuteActionMatchesReference replays every recorded malformed or edge-case request and
 // compares status and body byte for byte (machine-specific metadata of run observations aside).
 func TestExecuteActionMatchesReference(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("recorded as root (username root in the observations)")
 	}
@@ -167,6 +168,7 @@ func normalizeRun(body string) string {
 // TestExecuteActionRequiredArgs: every action type with required fields answers the
 // reference's TypeError for each missing one, whatever the other args are.
 func TestExecuteActionRequiredArgs(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	cases := []struct{ body, want string }{
 		{`{"action":{"action":"run","args":{"thought":"x","blocking":true},"timeout":30}}`,
@@ -224,6 +226,7 @@ func jsonDetail(msg string) string {
 // TestExecuteActionGood runs one well-formed action of each type with a handler, as the real
 // client serializes them (every field of the dataclass, including the defaults).
 func TestExecuteActionGood(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	p := filepath.Join(s.workdir, "f.txt")
 	q, _ := json.Marshal(p)
@@ -260,6 +263,7 @@ func TestExecuteActionGood(t *testing.T) {
 
 // TestExecuteActionBadBodies: bodies that never reach an action.
 func TestExecuteActionBadBodies(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	huge := io.MultiReader(strings.NewReader(`{"action":{"action":"write","args":{"path":"x","content":"`),
 		io.LimitReader(zeros{}, maxJSONBody), strings.NewReader(`"}}}`))
@@ -304,6 +308,7 @@ func (zeros) Read(p []byte) (int, error) {
 // TestAuth: with SESSION_API_KEY set, every path but /alive and /server_info needs the key,
 // unknown paths included (403 before 404), as the reference's middleware does.
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, func(c *Config) { c.SessionAPIKey = "k3y" })
 	cases := []struct {
 		name, method, path, key string
@@ -348,6 +353,7 @@ func TestAuth(t *testing.T) {
 // TestServerInfo: the reference's shape, no plugins key without plugins, cpu_percent never
 // negative (it once read -0.0x from a sample taken across a clock step).
 func TestServerInfo(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	s.action(t, `{"action":{"action":"run","args":{"command":"true"}}}`)
 	code, body := s.do(t, http.MethodGet, "/server_info", "", nil)
@@ -421,6 +427,7 @@ func TestCPUPercent(t *testing.T) {
 
 // TestUpdateMCPServerNotAList: the reference's real 400 for a body that is not a JSON list.
 func TestUpdateMCPServerNotAList(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	for _, body := range []string{`{}`, `"x"`, `1`} {
 		code, got := s.do(t, http.MethodPost, "/update_mcp_server", "application/json", strings.NewReader(body))
@@ -432,6 +439,7 @@ func TestUpdateMCPServerNotAList(t *testing.T) {
 
 // TestVSCodeTokenWithoutPlugin: {"token": null} when the vscode plugin is not loaded.
 func TestVSCodeTokenWithoutPlugin(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	code, got := s.do(t, http.MethodGet, "/vscode/connection_token", "", nil)
 	if code != 200 || got != `{"token":null}` {
@@ -441,6 +449,7 @@ func TestVSCodeTokenWithoutPlugin(t *testing.T) {
 
 // TestActionsSerialise: concurrent actions run one at a time on the one shell, in full.
 func TestActionsSerialise(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, nil)
 	const n = 8
 	errs := make(chan string, n)
@@ -468,6 +477,7 @@ func TestActionsSerialise(t *testing.T) {
 // name, recording its arguments): the real one runs in test/e2e's TestVSCode; this checks the
 // route and the plugin wiring in-process.
 func TestVSCodeToken(t *testing.T) {
+	t.Parallel()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 not installed")
@@ -505,5 +515,48 @@ func TestVSCodeToken(t *testing.T) {
 	_, info := s.do(t, http.MethodGet, "/server_info", "", nil)
 	if !strings.Contains(info, `"plugins":{"vscode":{"state":"running"`) {
 		t.Errorf("server_info: %s", info)
+	}
+}
+
+// TestReadmeSession: the README's curl session, in order, answers what the README shows.
+func TestReadmeSession(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	type obs struct {
+		Observation, Content string
+		Extras               struct {
+			Metadata struct {
+				ExitCode       int `json:"exit_code"`
+				Prefix, Suffix string
+			}
+		}
+	}
+	act := func(body string) obs {
+		t.Helper()
+		code, got := s.action(t, body)
+		var o obs
+		if code != 200 || json.Unmarshal([]byte(got), &o) != nil {
+			t.Fatalf("%s: %d %s", body, code, got)
+		}
+		return o
+	}
+	if o := act(`{"action": {"action": "run", "args": {"command": "mkdir -p demo && cd demo && echo hi"}, "timeout": 120}}`); o.Content != "hi" {
+		t.Fatalf("%+v", o)
+	}
+	p := filepath.Join(s.workdir, "demo", "hello.py")
+	act(`{"action": {"action": "edit", "args": {"path": "` + p + `", "command": "create", "file_text": "print(\"hello\")\n", "impl_source": "oh_aci"}, "timeout": 120}}`)
+	act(`{"action": {"action": "edit", "args": {"path": "` + p + `", "command": "str_replace", "old_str": "hello", "new_str": "world", "impl_source": "oh_aci"}, "timeout": 120}}`)
+	if o := act(`{"action": {"action": "read", "args": {"path": "hello.py"}, "timeout": 120}}`); o.Content != "print(\"world\")\n" {
+		t.Fatalf("read relative to the shell's cwd: %+v", o)
+	}
+	first := act(`{"action": {"action": "run", "args": {"command": "for i in 1 2 3; do echo $i; sleep 2; done", "blocking": true}, "timeout": 1}}`)
+	if first.Extras.Metadata.ExitCode != -1 || !strings.HasPrefix(first.Extras.Metadata.Suffix, "\n[The command timed out after 1.0 seconds.") ||
+		!strings.HasPrefix(first.Content, "1") {
+		t.Fatalf("hard timeout: %+v", first)
+	}
+	rest := act(`{"action": {"action": "run", "args": {"command": ""}, "timeout": 30}}`)
+	if rest.Content == "" || first.Content+"\n"+rest.Content != "1\n2\n3" || rest.Extras.Metadata.Prefix != "" ||
+		rest.Extras.Metadata.Suffix != "\n[The command completed with exit code 0.]" {
+		t.Fatalf("continuation: %+v after %q", rest, first.Content)
 	}
 }
