@@ -68,8 +68,10 @@ staticcheck:
 	"$$($(GO) env GOPATH)/bin/staticcheck" ./...
 
 # The race detector needs cgo.
+# The tests get a temp dir of their own, removed afterwards: a run leaves nothing in /tmp, and
+# what a test forgot to remove is named.
 unit:
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
+	@bash scripts/in-temp-dir.sh env CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
 
 # Coverage-guided runs of every fuzz target, one after the other (the seed corpora already
 # run in `unit`).

@@ -320,7 +320,10 @@ func testEngine(ctx context.Context, t *testing.T) *Engine {
 	sock := filepath.Join(dir, "podman.sock")
 	var log bytes.Buffer
 	cmd := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	cmd.Env = append(os.Environ(), containersEnv()...)
+	// buildah keeps RUN --mount=type=cache directories (the compile stage's Go build cache)
+	// under $TMPDIR: /var/tmp (its default) keeps them across test runs, whatever TMPDIR the
+	// tests run with.
+	cmd.Env = append(append(os.Environ(), containersEnv()...), "TMPDIR=/var/tmp")
 	cmd.Stdout, cmd.Stderr = &syncWriter{w: &log}, &syncWriter{w: &log}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

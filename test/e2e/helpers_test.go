@@ -24,6 +24,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary serverBinary built: a test run leaves nothing in the temp dir.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // serverBinary builds cmd/action-execution-server once per test run.
 func serverBinary(t testing.TB) string {
 	t.Helper()
