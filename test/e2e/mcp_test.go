@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,6 +105,29 @@ func TestMCPRealServersAndClients(t *testing.T) {
 	}
 	if got := s.updateMCP(t, three); got["router_error_log"] != "" || got["detail"] != "MCP server updated successfully" {
 		t.Fatalf("%v", got)
+	}
+	// The reference's two checks, in its order: the session key (403), then the Bearer token
+	// (401); the s header alone does not do.
+	for _, c := range []struct {
+		h    map[string]string
+		want int
+	}{
+		{map[string]string{"Authorization": "Bearer e2e-key"}, 403},
+		{map[string]string{"X-Session-API-Key": "e2e-key", "s": "e2e-key"}, 401},
+		{map[string]string{"X-Session-API-Key": "e2e-key", "Authorization": "Bearer nope"}, 401},
+	} {
+		req, _ := http.NewRequest("GET", s.URL+"/mcp/sse", nil)
+		for k, v := range c.h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Fatalf("%v: %d, want %d", c.h, resp.StatusCode, c.want)
+		}
 	}
 	st := s.serverInfoMCP(t)
 	var pids []int
