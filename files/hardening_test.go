@@ -496,3 +496,28 @@ func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// An upload over a file with hard links rewrites it in place: the links keep sharing it.
+func TestUploadKeepsHardLinks(t *testing.T) {
+	t.Parallel()
+	dest := t.TempDir()
+	a, b := filepath.Join(dest, "a.txt"), filepath.Join(dest, "b.txt")
+	writeFixture(t, a, "old")
+	if err := os.Link(a, b); err != nil {
+		t.Fatal(err)
+	}
+	s := newService(t, dest)
+	if err := s.Upload(context.Background(), dest, false, "a.txt", strings.NewReader("new")); err != nil {
+		t.Fatal(err)
+	}
+	if inode(t, a) != inode(t, b) || readFixture(t, b) != "new" {
+		t.Fatalf("link broken: %q", readFixture(t, b))
+	}
+	z := buildZip(t, []zipMember{{name: "b.txt", body: "zipped"}})
+	if err := s.Upload(context.Background(), dest, true, "x.zip", bytes.NewReader(z)); err != nil {
+		t.Fatal(err)
+	}
+	if inode(t, a) != inode(t, b) || readFixture(t, a) != "zipped" {
+		t.Fatalf("link broken by zip: %q", readFixture(t, a))
+	}
+}

@@ -569,6 +569,21 @@ func (st *staging) apply(root *os.Root, steps []mergeStep, owner sandbox.Owner) 
 				return fail(err)
 			}
 		case stepMove:
+			if linked(s.keep) {
+				// Hard links keep sharing the file: its content is replaced in place (the old
+				// content is kept aside first, to be put back on failure).
+				st.n++
+				old := fmt.Sprintf("old/%d", st.n)
+				if err := copyBetween(root, s.dst, st.dir, old); err != nil {
+					return fail(err)
+				}
+				dst := s.dst
+				undo = append(undo, func() { _ = copyBetween(st.dir, old, root, dst) })
+				if err := copyBetween(st.tree, s.src, root, s.dst); err != nil {
+					return fail(err)
+				}
+				continue
+			}
 			if err := applyOwner(st.tree, s.src, owner, s.keep, false); err != nil {
 				return fail(err)
 			}
@@ -615,4 +630,32 @@ func applyOwner(r *os.Root, name string, owner sandbox.Owner, keep fs.FileInfo, 
 		return nil
 	}
 	return r.Chmod(name, mode)
+}
+
+// linked reports whether fi (a file an upload replaces) has other hard links.
+func linked(fi fs.FileInfo) bool {
+	if fi == nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink > 1
+}
+
+// copyBetween rewrites dst (created if missing) with src's content, in place.
+func copyBetween(from *os.Root, src string, to *os.Root, dst string) error {
+	r, err := from.Open(src)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := to.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return err
+	}
+	_ = w.Sync()
+	return w.Close()
 }
