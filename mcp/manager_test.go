@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -108,7 +109,12 @@ func TestProxySeveralServers(t *testing.T) {
 func TestStartupFailures(t *testing.T) {
 	t.Parallel()
 	m, hs := newTestManager(t, func(c *Config) { c.InitTimeout = 4 * time.Second })
+	noexec := filepath.Join(t.TempDir(), "server.py")
+	if err := os.WriteFile(noexec, []byte("print()"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfgs := []ServerConfig{
+		{Name: "noexec", Command: noexec, Env: map[string]string{}},
 		ts("good"), ts("quits", "exit"), ts("garbage", "garbage"), ts("huge", "hugeline"), ts("mute", "noinit"),
 		{Name: "missing", Command: "no-such-mcp-server-xyz", Env: map[string]string{}},
 	}
@@ -119,6 +125,7 @@ func TestStartupFailures(t *testing.T) {
 		`MCP server "huge" failed during start-up: a line on stdout exceeded the 16777216-byte limit`,
 		`MCP server "mute": initialize timed out after 4s; stderr: testserver: thinking forever`,
 		`MCP server "missing": command not found: no-such-mcp-server-xyz`,
+		`MCP server "noexec": cannot run ` + noexec + `: ` + noexec + ` is not executable`,
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("router_error_log lacks %q:\n%s", want, log)
@@ -128,15 +135,15 @@ func TestStartupFailures(t *testing.T) {
 		t.Errorf("good server reported: %s", log)
 	}
 	st := m.Status()
-	if len(st) != 6 || st[0].State != StateRunning || st[0].Tools == 0 {
+	if len(st) != 7 || st[1].State != StateRunning || st[1].Tools == 0 {
 		t.Fatalf("status: %s", jsonOf(st))
 	}
-	for _, s := range st[1:] {
+	for _, s := range append(st[:1:1], st[2:]...) {
 		if s.State != StateFailed || s.LastError == "" {
 			t.Fatalf("status: %s", jsonOf(st))
 		}
 	}
-	// Six servers configured: the good one's tools are prefixed, and they work.
+	// Seven servers configured: the good one's tools are prefixed, and they work.
 	cs := connect(t, hs, clientOpts{})
 	if r := call(t, cs, "good_echo", map[string]any{"text": "still here"}); text(r) != "still here" {
 		t.Fatalf("%s", jsonOf(r))

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"os"
 	"os/exec"
@@ -132,8 +133,11 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 	}
 	env := proc.Env(cfg.BaseEnv, cfg.User, extra...)
 	path, err := lookPath(u.cfg.Command, envValue(env, "PATH"), cfg.WorkDir)
-	if err != nil {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: command not found: %s", name, u.cfg.Command))
+	}
+	if err != nil {
+		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: cannot run %s: %v", name, u.cfg.Command, err))
 	}
 	inR, inW, err := os.Pipe()
 	if err != nil {
