@@ -521,3 +521,28 @@ func TestUploadKeepsHardLinks(t *testing.T) {
 		t.Fatalf("link broken by zip: %q", readFixture(t, a))
 	}
 }
+
+// An archive declaring more entries than the limit is refused from its end record, before
+// they are listed (listing a few million declared entries would take gigabytes).
+func TestUploadZipEntryCountFirst(t *testing.T) {
+	t.Parallel()
+	d := t.TempDir()
+	s := New(Config{WorkspaceRoot: d, MaxZipEntries: 10})
+	defer s.Close()
+	// Only an end of central directory record, declaring 60000 entries.
+	eocd := []byte("PK\x05\x06\x00\x00\x00\x00\x60\xea\x60\xea\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	err := s.Upload(context.Background(), d, true, "x.zip", bytes.NewReader(eocd))
+	if !fault.Is(err, fault.TooLarge) || err.Error() != "Zip has 60000 entries, more than the limit of 10" {
+		t.Fatalf("got %v", err)
+	}
+	// Past 65535 entries the count is in the zip64 record.
+	var many bytes.Buffer
+	zw := zip.NewWriter(&many)
+	for i := 0; i < 70000; i++ {
+		zw.CreateHeader(&zip.FileHeader{Name: strconv.Itoa(i), Method: zip.Store})
+	}
+	zw.Close()
+	if n, ok := zipEntryCount(bytes.NewReader(many.Bytes()), int64(many.Len())); !ok || n != 70000 {
+		t.Fatalf("zip64 count %d %v", n, ok)
+	}
+}

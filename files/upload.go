@@ -2,9 +2,11 @@ package files
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -210,6 +212,13 @@ func (s *Service) stageZip(ctx context.Context, st *staging, r io.Reader) error 
 	})
 	if err != nil {
 		return err
+	}
+	// zip.NewReader makes a File for every entry the archive declares: check the count first,
+	// or a small archive of empty entries could take gigabytes to list.
+	if lim := s.cfg.MaxZipEntries; lim >= 0 {
+		if count, ok := zipEntryCount(f, n); ok && count > uint64(lim) {
+			return tooLarge("Zip has %d entries, more than the limit of %d", count, lim)
+		}
 	}
 	zr, err := zip.NewReader(f, n)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // we check paths ourselves
@@ -658,4 +667,33 @@ func copyBetween(from *os.Root, src string, to *os.Root, dst string) error {
 	}
 	_ = w.Sync()
 	return w.Close()
+}
+
+// zipEntryCount reads the number of entries an archive declares in its end of central
+// directory record (zip64 too), without listing them.
+func zipEntryCount(r io.ReaderAt, size int64) (uint64, bool) {
+	const eocdLen, maxComment = 22, 65535
+	tail := min(size, eocdLen+maxComment)
+	buf := make([]byte, tail)
+	if _, err := r.ReadAt(buf, size-tail); err != nil && err != io.EOF {
+		return 0, false
+	}
+	i := bytes.LastIndex(buf, []byte("PK\x05\x06"))
+	if i < 0 || len(buf)-i < eocdLen {
+		return 0, false
+	}
+	count := uint64(binary.LittleEndian.Uint16(buf[i+10:]))
+	if count != 0xFFFF || i < 20 || string(buf[i-20:i-16]) != "PK\x06\x07" {
+		return count, true
+	}
+	// zip64: the locator points at the zip64 end of central directory record.
+	off := int64(binary.LittleEndian.Uint64(buf[i-20+8:]))
+	var rec [56]byte
+	if off < 0 || off+56 > size {
+		return count, true
+	}
+	if _, err := r.ReadAt(rec[:], off); err != nil || string(rec[:4]) != "PK\x06\x06" {
+		return count, true
+	}
+	return binary.LittleEndian.Uint64(rec[32:]), true
 }
