@@ -43,7 +43,9 @@ func (b *streamBuf) addText(t []byte) {
 		return
 	}
 	b.text = append(b.text, t...)
-	if over := len(b.text) - b.max; over > 0 {
+	// Drop in steps of a quarter of the bound, so that a flood costs one copy of the kept
+	// bytes per quarter, not per read.
+	if over := len(b.text) - b.max; over > b.max/4 {
 		b.consume(over)
 		b.dropped += int64(over)
 	}
@@ -170,8 +172,12 @@ func (b *streamBuf) search(pats []*regexp.Regexp, from int, prompt bool) (res Ex
 		return res, false, limit
 	}
 	res.Index = bestIdx
-	res.Before = append([]byte(nil), b.text[:best]...)
-	res.Dropped = b.dropped
+	from = 0
+	if best > b.max { // the text may run a quarter over the bound between drops
+		from = best - b.max
+	}
+	res.Before = append([]byte(nil), b.text[from:best]...)
+	res.Dropped = b.dropped + int64(from)
 	b.dropped = 0
 	if !prompt {
 		// Prompts inside the consumed text are passed over.

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -408,4 +409,32 @@ func TestConcurrentSessions(t *testing.T) {
 	if st, _, _ := do(t, srv, call{path: "/close", body: `{}`}); st != 200 {
 		t.Fatal(st)
 	}
+}
+
+// TestStripControlChars compares the one-pass strip with the reference's regular expression
+// and replace, on tricky inputs and fuzzed ones.
+func TestStripControlChars(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "plain\r\n", "\x1b[31mred\x1b[0m\r\n", "\r\x1b[0m\n", "\r\r\n", "\x1b[", "\x1b", "a\x1b[?2004hb", "\x1b\\xff", "\x1b[1;2", "\x1b]0;title\x07x", "é\x1b[Kü"} {
+		if got, want := stripControlChars(s), referenceStrip(s); got != want {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzStripControlChars(f *testing.F) {
+	for _, s := range []string{"\x1b[31mred\x1b[0m\r\n", "\r\x1b[0m\n", "a\x1b[?2004hb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := stripControlChars(s), referenceStrip(s); got != want {
+			t.Fatalf("%q: %q, want %q", s, got, want)
+		}
+	})
+}
+
+var ansiEscape = regexp.MustCompile("\x1B[@-_][0-?]*[ -/]*[@-~]")
+
+func referenceStrip(s string) string {
+	return strings.ReplaceAll(ansiEscape.ReplaceAllString(s, ""), "\r\n", "\n")
 }

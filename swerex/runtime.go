@@ -433,17 +433,45 @@ func expectName(exp []string, i int) string {
 	return ps1Name
 }
 
-var ansiEscape = regexp.MustCompile("\x1B[@-_][0-?]*[ -/]*[@-~]")
-
 // outputText is SWE-ReX's _strip_control_chars of what came before the match, decoded as
 // pexpect does (UTF-8, invalid bytes as \xNN).
 func outputText(res shell.ExpectResult) string {
-	s := ansiEscape.ReplaceAllString(pycompat.DecodeUTF8Backslash(res.Before), "")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s := stripControlChars(pycompat.DecodeUTF8Backslash(res.Before))
 	if res.Dropped > 0 {
 		s = fmt.Sprintf("[gohands: %d bytes of earlier output were dropped]\n", res.Dropped) + s
 	}
 	return s
+}
+
+// stripControlChars is re.sub(r"\x1B[@-_][0-?]*[ -/]*[@-~]", "", s).replace("\r\n", "\n") in
+// one pass (outputs can be megabytes): the character classes follow each other, so the
+// greedy match needs no backtracking; a "\r\n" that a removed sequence joins is replaced too,
+// as the replace runs after the sub.
+func stripControlChars(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == 0x1b && i+1 < len(s) && s[i+1] >= '@' && s[i+1] <= '_' {
+			j := i + 2
+			for j < len(s) && s[j] >= '0' && s[j] <= '?' {
+				j++
+			}
+			for j < len(s) && s[j] >= ' ' && s[j] <= '/' {
+				j++
+			}
+			if j < len(s) && s[j] >= '@' && s[j] <= '~' {
+				i = j + 1
+				continue
+			}
+		}
+		if c == '\n' && len(out) > 0 && out[len(out)-1] == '\r' {
+			out[len(out)-1] = '\n'
+		} else {
+			out = append(out, c)
+		}
+		i++
+	}
+	return string(out)
 }
 
 // joinedCommand is the command as the reference sends it (its top-level commands joined
