@@ -179,36 +179,48 @@ func (s *Supervisor) Status() map[string]Status {
 }
 
 // Stop ends supervision and kills every process group: SIGTERM, then SIGKILL after StopGrace.
+// It returns once the groups are dead, not merely signalled.
 func (s *Supervisor) Stop() {
 	s.cancel()
+	type group struct {
+		name   string
+		pgid   int
+		exited chan struct{}
+	}
+	// Snapshot under the lock: a supervise goroutine may be relaunching right now. A process
+	// it starts after this point is ended by supervise itself, which sees s.ctx done.
 	s.mu.Lock()
-	var live []*entry
+	var live []group
 	for _, e := range s.entries {
 		if e.pgid > 0 && e.exited != nil {
-			live = append(live, e)
+			live = append(live, group{e.svc.Name(), e.pgid, e.exited})
 		}
 	}
 	s.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, e := range live {
+	for _, g := range live {
 		wg.Add(1)
-		go func(e *entry) {
+		go func() {
 			defer wg.Done()
-			_ = proc.KillGroup(e.pgid, syscall.SIGTERM)
-			select {
-			case <-e.exited:
-			case <-time.After(StopGrace):
-			}
-			// The leader may be gone while children of its group linger. Return only once
-			// they are dead, not merely signalled.
-			_ = proc.KillGroup(e.pgid, syscall.SIGKILL)
-			if !proc.WaitGroupGone(e.pgid, StopGrace) {
-				s.log.Printf("[%s] process group %d survived SIGKILL", e.svc.Name(), e.pgid)
-			}
-		}(e)
+			s.endGroup(g.name, g.pgid, g.exited)
+		}()
 	}
 	wg.Wait()
 	s.wg.Wait()
+}
+
+// endGroup sends SIGTERM to the group, SIGKILL after StopGrace (or once the leader is gone, for
+// what lingers in its group), and waits until no member is alive.
+func (s *Supervisor) endGroup(name string, pgid int, exited <-chan struct{}) {
+	_ = proc.KillGroup(pgid, syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(StopGrace):
+	}
+	_ = proc.KillGroup(pgid, syscall.SIGKILL)
+	if !proc.WaitGroupGone(pgid, StopGrace) {
+		s.log.Printf("[%s] process group %d survived SIGKILL", name, pgid)
+	}
 }
 
 func (s *Supervisor) supervise(e *entry) {
@@ -265,7 +277,13 @@ func (s *Supervisor) supervise(e *entry) {
 				s.set(e, func(st *Status) { st.Error = rerr.Error() })
 				_ = proc.KillGroup(cmd.Process.Pid, syscall.SIGKILL)
 			}
-			<-exited
+			select {
+			case <-exited:
+			case <-s.ctx.Done():
+				// Stopping. Stop may have looked before this process was launched.
+				s.endGroup(name, cmd.Process.Pid, exited)
+				<-exited
+			}
 			if s.ctx.Err() != nil {
 				s.markDown(e)
 				s.set(e, func(st *Status) { st.State, st.PID = StateStopped, 0 })
