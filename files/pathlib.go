@@ -22,6 +22,9 @@ import (
 // (/dev/zero) until memory runs out.
 const DefaultMaxReadBytes = 256 << 20
 
+// maxSpecialReadBytes bounds a read of a device, FIFO or socket.
+const maxSpecialReadBytes = 16 << 20
+
 // ReadText is Path(p).read_text(encoding, errors): nil encoding is UTF-8 (the locale's),
 // nil errors is "strict", and newlines are translated as Python's universal newlines do.
 // Reading never blocks on a FIFO or device: it is opened non-blocking and read until it
@@ -50,6 +53,9 @@ func ReadText(p string, encoding, errorsMode *string, limit int64) (string, erro
 	}
 	if fi.IsDir() {
 		return "", &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
+	}
+	if !fi.Mode().IsRegular() && limit > maxSpecialReadBytes {
+		limit = maxSpecialReadBytes // a device such as /dev/zero never ends
 	}
 	data, err := io.ReadAll(io.LimitReader(nonBlockingEOF{f}, limit+1))
 	if err != nil {
