@@ -60,9 +60,11 @@ func (rp *reply) write(w http.ResponseWriter) {
 	for k, v := range rp.header {
 		w.Header().Set(k, v)
 	}
-	if rp.status == 500 && !bytes.HasPrefix(rp.body, []byte("{")) {
+	switch {
+	case rp.status == http.StatusTemporaryRedirect:
+	case rp.status == 500 && !bytes.HasPrefix(rp.body, []byte("{")):
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	} else {
+	default:
 		w.Header().Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(rp.status)
@@ -138,6 +140,18 @@ func (h *Handler) auth(r *http.Request) *reply {
 func (h *Handler) dispatch(r *http.Request) (rp *reply) {
 	rt, ok := routes[r.URL.Path]
 	if !ok {
+		// Starlette's redirect_slashes: the other form of the path, when that is a route.
+		other := strings.TrimSuffix(r.URL.Path, "/")
+		if other == r.URL.Path {
+			other += "/"
+		}
+		if _, ok := routes[other]; ok && other != "" {
+			u := "http://" + r.Host + other
+			if r.URL.RawQuery != "" {
+				u += "?" + r.URL.RawQuery
+			}
+			return &reply{status: http.StatusTemporaryRedirect, header: map[string]string{"Location": u}}
+		}
 		return detail(http.StatusNotFound, "Not Found")
 	}
 	if r.Method != rt.method {

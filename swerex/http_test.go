@@ -56,7 +56,8 @@ func do(t *testing.T, srv *httptest.Server, c call) (int, string, http.Header) {
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +84,7 @@ func TestRoutes(t *testing.T) {
 		{"wrong key", call{method: "GET", path: "/", header: map[string]string{"X-API-Key": "bad"}}, 401, `{"detail":"Invalid API Key"}`},
 		{"no key on unknown path", call{method: "GET", path: "/nope", header: map[string]string{"X-API-Key": ""}}, 401, `{"detail":"Not authenticated"}`},
 		{"not found", call{method: "GET", path: "/nope"}, 404, `{"detail":"Not Found"}`},
+		{"trailing slash redirects", call{method: "GET", path: "/is_alive/?a=1", header: map[string]string{"X-No-Redirect": "1"}}, 307, ``},
 		{"method", call{method: "GET", path: "/execute"}, 405, `{"detail":"Method Not Allowed"}`},
 		{"empty body", call{path: "/execute"}, 422, `{"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]}`},
 		{"bad json", call{path: "/execute", body: `{"command": "echo hi", "shell": true,}`}, 422,
@@ -156,6 +158,10 @@ func TestAuthHeaders(t *testing.T) {
 	_, _, h = do(t, srv, call{method: "GET", path: "/", header: map[string]string{"X-API-Key": "bad"}})
 	if got := h.Get("WWW-Authenticate"); got != "" {
 		t.Errorf("wrong key: WWW-Authenticate %q, want none", got)
+	}
+	_, _, h = do(t, srv, call{method: "GET", path: "/is_alive/?a=1"})
+	if got, want := h.Get("Location"), srv.URL+"/is_alive?a=1"; got != want {
+		t.Errorf("redirect to %q, want %q", got, want)
 	}
 }
 
