@@ -27,9 +27,10 @@ type Handler struct {
 	rt    *Runtime
 	token string
 
-	mu        sync.Mutex // guards the replay cache
+	mu        sync.Mutex // guards the replay cache and inflight
 	lastID    string
 	lastReply *reply
+	inflight  map[string]chan struct{} // request ids being answered, closed when done
 }
 
 // NewHandler returns the HTTP handler of rt.
@@ -97,15 +98,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.Header.Get("X-Request-ID")
 	if id != "" {
-		h.mu.Lock()
-		cached := h.lastReply
-		if h.lastID != id {
-			cached = nil
-		}
-		h.mu.Unlock()
-		if cached != nil {
-			cached.write(w)
-			return
+		// A retry that arrives while the first attempt still runs waits for it (the
+		// reference's single event loop answers them in turn), then takes its answer.
+		for {
+			h.mu.Lock()
+			if h.lastID == id && h.lastReply != nil {
+				cached := h.lastReply
+				h.mu.Unlock()
+				cached.write(w)
+				return
+			}
+			wait, busy := h.inflight[id]
+			if !busy {
+				if h.inflight == nil {
+					h.inflight = map[string]chan struct{}{}
+				}
+				done := make(chan struct{})
+				h.inflight[id] = done
+				h.mu.Unlock()
+				defer func() {
+					h.mu.Lock()
+					delete(h.inflight, id)
+					h.mu.Unlock()
+					close(done)
+				}()
+				break
+			}
+			h.mu.Unlock()
+			select {
+			case <-wait:
+			case <-r.Context().Done():
+				return
+			}
 		}
 	}
 	rp := h.dispatch(r)

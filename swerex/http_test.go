@@ -84,7 +84,7 @@ func TestRoutes(t *testing.T) {
 		{"wrong key", call{method: "GET", path: "/", header: map[string]string{"X-API-Key": "bad"}}, 401, `{"detail":"Invalid API Key"}`},
 		{"no key on unknown path", call{method: "GET", path: "/nope", header: map[string]string{"X-API-Key": ""}}, 401, `{"detail":"Not authenticated"}`},
 		{"not found", call{method: "GET", path: "/nope"}, 404, `{"detail":"Not Found"}`},
-		{"trailing slash redirects", call{method: "GET", path: "/is_alive/?a=1", header: map[string]string{"X-No-Redirect": "1"}}, 307, ``},
+		{"trailing slash redirects", call{method: "GET", path: "/is_alive/?a=1"}, 307, ``},
 		{"method", call{method: "GET", path: "/execute"}, 405, `{"detail":"Method Not Allowed"}`},
 		{"empty body", call{path: "/execute"}, 422, `{"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]}`},
 		{"bad json", call{path: "/execute", body: `{"command": "echo hi", "shell": true,}`}, 422,
@@ -191,6 +191,30 @@ func TestRequestIDReplay(t *testing.T) {
 	do(t, srv, call{path: "/create_session", body: body})
 	if st, b, _ := do(t, srv, call{path: "/close_session", body: body, header: rid2}); st != 200 {
 		t.Fatalf("511 was replayed: %d %s", st, b)
+	}
+}
+
+// TestRequestIDRetryWhileRunning: a retry sent while the first attempt runs waits for it and
+// gets its answer; the command runs once.
+func TestRequestIDRetryWhileRunning(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	dir := t.TempDir()
+	do(t, srv, call{path: "/create_session", body: `{"session_type":"bash","session":"r"}`})
+	body := `{"action_type":"bash","session":"r","command":"sleep 0.5; echo x >> ` + dir + `/count; wc -l < ` + dir + `/count","timeout":20}`
+	rid := map[string]string{"X-Request-ID": "same"}
+	var wg sync.WaitGroup
+	answers := make([]string, 2)
+	for i := range answers {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, answers[i], _ = do(t, srv, call{path: "/run_in_session", body: body, header: rid})
+		}(i)
+	}
+	wg.Wait()
+	if answers[0] != answers[1] || !strings.Contains(answers[0], `"output":"1\n"`) {
+		t.Fatalf("answers %q / %q: want the same, from one run", answers[0], answers[1])
 	}
 }
 
