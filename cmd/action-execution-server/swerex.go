@@ -177,6 +177,9 @@ func runSwerex(cfg swerexConfig) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case <-ctx.Done():
+		// Sessions first: a request waiting on a command ends with it, so shutdown need not
+		// wait out the command.
+		rt.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
