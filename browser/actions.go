@@ -200,7 +200,17 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 		if err != nil {
 			return err
 		}
-		return sleepCtx(ctx, time.Duration(ms*float64(time.Millisecond)))
+		// a page that crashes meanwhile ends the wait
+		end := time.Now().Add(time.Duration(ms * float64(time.Millisecond)))
+		for time.Now().Before(end) {
+			if p.crashed.Load() {
+				return errPageCrashed
+			}
+			if err := sleepCtx(ctx, min(time.Until(end), 50*time.Millisecond)); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "goto":
 		u, ok := asString(a["url"])
 		if !ok {

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,7 +28,7 @@ func testService(t *testing.T) *Service {
 		if err != nil {
 			t.Fatal(err)
 		}
-		shared = New(Config{Chromium: os.Getenv("GOHANDS_CHROMIUM"), WorkingDir: dir, MaxDownloadBytes: 1 << 20})
+		shared = New(Config{Chromium: os.Getenv("GOHANDS_CHROMIUM"), WorkingDir: dir, MaxDownloadBytes: 1 << 20, Logf: log.Printf})
 	})
 	return shared
 }

@@ -88,6 +88,9 @@ type instance struct {
 	mouseX      float64
 	mouseY      float64
 	maxDownload int64
+	byTarget    sync.Map        // target id → *page, for browser-level events (crashes)
+	gone        map[string]bool // targets dropped (closed or crashed): never adopted again
+	logf        func(string, ...any)
 	dlMu        sync.Mutex
 	dlSeq       int
 	dlEvents    map[string]*downloadState // guid → state
@@ -129,7 +132,7 @@ func launch(ctx context.Context, cfg Config) (*instance, error) {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	inst := &instance{cmd: cmd, profile: profile, dlDir: dlDir, done: make(chan struct{}),
-		dlEvents: map[string]*downloadState{}, maxDownload: cfg.MaxDownloadBytes}
+		dlEvents: map[string]*downloadState{}, maxDownload: cfg.MaxDownloadBytes, gone: map[string]bool{}, logf: cfg.Logf}
 	wsc := make(chan string, 1)
 	go func() {
 		// The DevTools URL is announced on stderr; the rest of stderr is drained so
@@ -174,19 +177,26 @@ func launch(ctx context.Context, cfg Config) (*instance, error) {
 		return nil, fmt.Errorf("connect to chromium: %w", err)
 	}
 	inst.browser, inst.cancelB = bctx, bcancel
-	// bctx created its own tab; it is the first page.
-	p, err := inst.adoptContext(ctx, bctx, bcancel)
+	// bctx holds the connection through the tab Chromium opened at start; cancelling it
+	// would end the connection, so that tab is never one of the agent's pages.
+	inst.gone[string(chromedp.FromContext(bctx).Target.TargetID)] = true
+	p, err := inst.newPage(ctx)
 	if err != nil {
 		inst.close()
 		return nil, err
 	}
 	inst.pages = []*page{p}
-	// close the tab Chromium opened at start so the page list is ours alone
-	if infos, err := chromedp.Targets(bctx); err == nil {
-		for _, ti := range infos {
-			if ti.Type == "page" && string(ti.TargetID) != p.targetID {
-				var out jsonv2.Value
-				_ = chromedp.FromContext(bctx).Browser.Call(ctx, "Target.closeTarget", map[string]any{"targetId": string(ti.TargetID)}, &out)
+	// any other tab open at start (Chromium's own about:blank) is not one of the agent's
+	var res struct {
+		TargetInfos []struct {
+			TargetID string `json:"targetId"`
+			Type     string `json:"type"`
+		} `json:"targetInfos"`
+	}
+	if err := inst.bcall(ctx, "Target.getTargets", nil, &res); err == nil {
+		for _, t := range res.TargetInfos {
+			if t.Type == "page" && t.TargetID != p.targetID {
+				inst.gone[t.TargetID] = true
 			}
 		}
 	}

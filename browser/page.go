@@ -34,6 +34,8 @@ type page struct {
 	targetID string
 	navs     atomic.Int64 // main-frame navigations requested or started (for post-action waits)
 	crashed  atomic.Bool
+	dead     context.Context // cancelled when the tab's renderer crashes: calls in flight end
+	kill     context.CancelFunc
 	chooser  chan int64 // backendNodeId of an intercepted file chooser
 	netMu    sync.Mutex
 	inflight map[string]bool // network requests not finished yet
@@ -48,8 +50,21 @@ func (p *page) call(ctx context.Context, method string, params any, out any) err
 	if c == nil || c.Target == nil {
 		return errors.New("page is not attached")
 	}
+	if p.crashed.Load() {
+		return errPageCrashed
+	}
+	// a crashed renderer never answers: end the call when the crash is reported
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if p.dead != nil {
+		stop := context.AfterFunc(p.dead, cancel)
+		defer stop()
+	}
 	var raw jsonv2.Value
-	if err := c.Target.Call(ctx, method, params, &raw); err != nil {
+	if err := c.Target.Call(cctx, method, params, &raw); err != nil {
+		if p.crashed.Load() && ctx.Err() == nil {
+			return errPageCrashed
+		}
 		return err
 	}
 	if out != nil && len(raw) > 0 {
@@ -67,6 +82,8 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 	c := chromedp.FromContext(pctx)
 	p := &page{ctx: pctx, cancel: cancel, targetID: string(c.Target.TargetID), chooser: make(chan int64, 1),
 		inflight: map[string]bool{}}
+	p.dead, p.kill = context.WithCancel(context.Background())
+	in.byTarget.Store(p.targetID, p)
 	if err := chromedp.Listen(pctx, func(ev any) {
 		switch e := ev.(type) {
 		case *cdppage.EventFrameRequestedNavigation:
@@ -95,7 +112,7 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 		case *network.EventLoadingFailed:
 			p.netDone(string(e.RequestID))
 		case *inspector.EventTargetCrashed:
-			p.crashed.Store(true)
+			p.markCrashed()
 		}
 	}); err != nil {
 		cancel()
@@ -106,6 +123,11 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 			cancel()
 			return nil, fmt.Errorf("%s: %w", m, err)
 		}
+	}
+	// every tab behaves as the focused one, as Playwright's pages do
+	if err := p.call(ctx, "Emulation.setFocusEmulationEnabled", map[string]any{"enabled": true}, nil); err != nil {
+		cancel()
+		return nil, err
 	}
 	if err := p.call(ctx, "Emulation.setDeviceMetricsOverride", map[string]any{
 		"width": viewportW, "height": viewportH, "deviceScaleFactor": 1, "mobile": false}, nil); err != nil {
@@ -171,12 +193,12 @@ func (in *instance) syncPages(ctx context.Context) {
 			kept = append(kept, p)
 			known[p.targetID] = true
 		} else {
-			p.cancel()
+			in.dropPage(ctx, p)
 		}
 	}
 	in.pages = kept
 	for _, t := range res.TargetInfos {
-		if t.Type != "page" || known[t.TargetID] {
+		if t.Type != "page" || known[t.TargetID] || in.gone[t.TargetID] {
 			continue
 		}
 		if p, err := in.attach(ctx, t.TargetID); err == nil {
@@ -187,6 +209,8 @@ func (in *instance) syncPages(ctx context.Context) {
 	if len(in.pages) == 0 {
 		if p, err := in.newPage(ctx); err == nil {
 			in.pages = append(in.pages, p)
+		} else {
+			in.logf("browser: open a tab: %v", err)
 		}
 	}
 	in.active = len(in.pages) - 1
@@ -195,6 +219,16 @@ func (in *instance) syncPages(ctx context.Context) {
 			in.active = i
 		}
 	}
+}
+
+// dropPage forgets a tab and makes sure its target is gone (a crashed tab stays listed
+// until it is closed).
+func (in *instance) dropPage(ctx context.Context, p *page) {
+	in.byTarget.Delete(p.targetID)
+	in.gone[p.targetID] = true
+	p.kill()
+	p.cancel()
+	_ = in.bcall(ctx, "Target.closeTarget", map[string]any{"targetId": p.targetID}, nil)
 }
 
 func (in *instance) cur() *page {
@@ -250,6 +284,11 @@ func (p *page) waitLoaded(ctx context.Context, limit time.Duration) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+func (p *page) markCrashed() {
+	p.crashed.Store(true)
+	p.kill()
 }
 
 func (p *page) netDone(id string) {
@@ -333,6 +372,10 @@ type downloadState struct {
 func (in *instance) listenDownloads() {
 	_ = chromedp.ListenBrowser(in.browser, func(ev any) {
 		switch e := ev.(type) {
+		case *target.EventTargetCrashed:
+			if v, ok := in.byTarget.Load(string(e.TargetID)); ok {
+				v.(*page).markCrashed()
+			}
 		case *browser.EventDownloadWillBegin:
 			in.dlMu.Lock()
 			in.dlSeq++

@@ -456,3 +456,38 @@ func minimalPDF(text string) []byte {
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
 	return []byte(b.String())
 }
+
+// TestBrowserAsSandboxUser: as root with a sandbox user, Chromium runs as that user, its
+// screenshots belong to it, and file:// shows only what the user may read.
+func TestBrowserAsSandboxUser(t *testing.T) {
+	needChromium(t)
+	name, uid, wd := sandboxUser(t, "ghbrow", 24000)
+	s := startServer(t, serverOpts{WorkDir: wd, Env: []string{"RUNTIME_USERNAME=" + name},
+		Args: []string{"--username", name, "--user-id", fmt.Sprint(uid), "--enable-browser"}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html><head><title>Hello</title></head><body><p>hello page</p></body></html>")
+	}))
+	defer srv.Close()
+	o := s.act(t, "browse", map[string]any{"url": srv.URL + "/"}, 60)
+	if o.Extras["error"] != false || !strings.Contains(o.Content, "hello page") {
+		t.Fatalf("%+v", o)
+	}
+	path, _ := o.Extras["screenshot_path"].(string)
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil || int(st.Uid) != uid {
+		t.Fatalf("screenshot %s owner %d, want %d (%v)", path, st.Uid, uid, err)
+	}
+	pid := chromiumPID(t, s.Cmd.Process.Pid)
+	if err := syscall.Stat(fmt.Sprintf("/proc/%d", pid), &st); err != nil || int(st.Uid) != uid {
+		t.Fatalf("chromium runs as %d, want %d (%v)", st.Uid, uid, err)
+	}
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(secret, []byte("root only secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(filepath.Dir(secret), 0o755)
+	o = s.act(t, "browse_interactive", map[string]any{"browser_actions": `goto("file://` + secret + `")`}, 60)
+	if strings.Contains(o.Content, "root only secret") {
+		t.Fatalf("the sandbox user's browser read a root-only file:\n%s", o.Content)
+	}
+}

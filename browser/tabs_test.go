@@ -1,0 +1,90 @@
+package browser
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTabsFramesAndCrashes(t *testing.T) {
+	s := testService(t)
+	pages := filepath.Join("..", "test", "browser", "pages")
+	files := http.FileServer(http.Dir(pages))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/popup.html":
+			_, _ = w.Write([]byte(`<html><body><button onclick="window.open('/article.html')">Open popup</button></body></html>`))
+		case "/hog.html":
+			_, _ = w.Write([]byte(`<html><body><p>hog</p><script>setTimeout(() => { const a = []; while (true) a.push(new Array(1e6).fill(Math.random())); }, 0);</script></body></html>`))
+		default:
+			files.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	do := func(actions string) *Observation {
+		t.Helper()
+		o, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: actions, Timeout: 60 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	// start from one tab
+	for o := do("noop(0)"); len(o.OpenPagesURLs) > 1; o = do("tab_close()") {
+	}
+
+	o := do(`goto("` + srv.URL + `/form.html") new_tab() goto("` + srv.URL + `/article.html")`)
+	if o.ActivePageIndex != 1 || len(o.OpenPagesURLs) != 2 || o.OpenPagesURLs[0] != srv.URL+"/form.html" || o.URL != srv.URL+"/article.html" {
+		t.Fatalf("new_tab: %d %v %s (%s)", o.ActivePageIndex, o.OpenPagesURLs, o.URL, o.LastBrowserActionError)
+	}
+	if o = do("tab_focus(0)"); o.ActivePageIndex != 0 || o.URL != srv.URL+"/form.html" {
+		t.Fatalf("tab_focus: %d %s", o.ActivePageIndex, o.URL)
+	}
+	if o = do("tab_focus(5)"); !strings.HasPrefix(o.LastBrowserActionError, "IndexError: list index out of range") {
+		t.Fatalf("tab_focus(5): %q", o.LastBrowserActionError)
+	}
+	if o = do("tab_focus(1) tab_close()"); o.ActivePageIndex != 0 || len(o.OpenPagesURLs) != 1 {
+		t.Fatalf("tab_close: %d %v", o.ActivePageIndex, o.OpenPagesURLs)
+	}
+
+	// a popup opened by the page becomes the active tab
+	o = do(`goto("` + srv.URL + `/popup.html")`)
+	btn := ""
+	for _, l := range strings.Split(o.Content, "\n") {
+		if strings.Contains(l, "button 'Open popup'") {
+			btn = strings.TrimSpace(l)[1:strings.Index(strings.TrimSpace(l), "]")]
+		}
+	}
+	o = do(`click("` + btn + `")`)
+	if len(o.OpenPagesURLs) != 2 || o.ActivePageIndex != 1 || o.URL != srv.URL+"/article.html" {
+		t.Fatalf("popup: %d %v %s (%s)", o.ActivePageIndex, o.OpenPagesURLs, o.URL, o.LastBrowserActionError)
+	}
+	do("tab_close()")
+
+	// elements inside a same-origin iframe are addressed by their frame-prefixed bids
+	o = do(`goto("` + srv.URL + `/frames.html")`)
+	if !strings.Contains(o.Content, "[a5] button 'Press me', clickable") {
+		t.Fatalf("frames:\n%s", o.Content)
+	}
+	o = do(`click("a5")`)
+	if o.Error || !strings.Contains(o.Content, "button 'Pressed'") {
+		t.Fatalf("click in frame: %q\n%s", o.LastBrowserActionError, o.Content)
+	}
+
+	// a page that allocates without end crashes its tab (the renderer's heap is capped);
+	// the tab is replaced and the browser stays usable
+	o = do(`goto("` + srv.URL + `/hog.html") noop(30000)`)
+	if !o.Error || !strings.Contains(o.LastBrowserActionError, "Target crashed") {
+		t.Fatalf("hog: error=%v %q", o.Error, o.LastBrowserActionError)
+	}
+	o = do(`goto("` + srv.URL + `/form.html")`)
+	if o.Error || !strings.Contains(o.Content, "Test Form") {
+		t.Fatalf("after crash: %q", o.LastBrowserActionError)
+	}
+}
