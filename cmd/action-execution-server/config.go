@@ -175,6 +175,14 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 		}
 		cfg.Files.MaxZipEntries = n
 	}
+	// How long a stdio MCP server may take to start and answer initialize (seconds).
+	if v := getenv("GOHANDS_MCP_INIT_TIMEOUT"); v != "" {
+		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || n <= 0 {
+			return cfg, fmt.Errorf("GOHANDS_MCP_INIT_TIMEOUT: invalid value: '%s'", v)
+		}
+		cfg.MCP.InitTimeout = time.Duration(n * float64(time.Second))
+	}
 	return cfg, nil
 }
 

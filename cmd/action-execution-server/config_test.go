@@ -27,6 +27,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad upload limit", args: strings.Fields("80"), env: map[string]string{"GOHANDS_MAX_UPLOAD_BYTES": "lots"}, wantErr: "GOHANDS_MAX_UPLOAD_BYTES"},
 		{name: "bad zip bytes", args: strings.Fields("80"), env: map[string]string{"GOHANDS_MAX_ZIP_BYTES": "1e9"}, wantErr: "GOHANDS_MAX_ZIP_BYTES"},
 		{name: "bad zip entries", args: strings.Fields("80"), env: map[string]string{"GOHANDS_MAX_ZIP_ENTRIES": "many"}, wantErr: "GOHANDS_MAX_ZIP_ENTRIES"},
+		{name: "bad mcp init timeout", args: strings.Fields("80"), env: map[string]string{"GOHANDS_MCP_INIT_TIMEOUT": "-1"}, wantErr: "GOHANDS_MCP_INIT_TIMEOUT"},
 		{name: "bad no-change", args: strings.Fields("80"), env: map[string]string{"NO_CHANGE_TIMEOUT_SECONDS": "abc"}, wantErr: "NO_CHANGE_TIMEOUT_SECONDS"},
 	}
 	for _, c := range cases {
@@ -42,14 +43,14 @@ func TestParseConfig(t *testing.T) {
 		})
 	}
 	cfg, err := parseConfig(strings.Fields("8000 --working-dir /workspace --plugins agent_skills jupyter --username oh --user-id 42 --no-enable-browser"),
-		env(map[string]string{"SESSION_API_KEY": "k", "NO_CHANGE_TIMEOUT_SECONDS": "1", "SU_TO_USER": "false", "INIT_PLUGIN_TIMEOUT": "5", "SANDBOX_GROUP_ID": "g", "GOHANDS_MAX_UPLOAD_BYTES": "1024", "GOHANDS_MAX_ZIP_BYTES": "2048", "GOHANDS_MAX_ZIP_ENTRIES": "7"}))
+		env(map[string]string{"SESSION_API_KEY": "k", "NO_CHANGE_TIMEOUT_SECONDS": "1", "SU_TO_USER": "false", "INIT_PLUGIN_TIMEOUT": "5", "SANDBOX_GROUP_ID": "g", "GOHANDS_MAX_UPLOAD_BYTES": "1024", "GOHANDS_MAX_ZIP_BYTES": "2048", "GOHANDS_MAX_ZIP_ENTRIES": "7", "GOHANDS_MCP_INIT_TIMEOUT": "2.5"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Port != 8000 || cfg.WorkingDir != "/workspace" || cfg.Username != "oh" || cfg.UserID != 42 || cfg.EnableBrowser ||
 		cfg.SessionAPIKey != "k" || cfg.NoChangeTimeout != time.Second || cfg.SUToUser || cfg.SandboxGroup != "g" ||
 		strings.Join(cfg.Plugins.Names, ",") != "agent_skills,jupyter" || cfg.Plugins.InitTimeout != 5*time.Second || cfg.Files.MaxUploadBytes != 1024 ||
-		cfg.Files.MaxZipBytes != 2048 || cfg.Files.MaxZipEntries != 7 {
+		cfg.Files.MaxZipBytes != 2048 || cfg.Files.MaxZipEntries != 7 || cfg.MCP.InitTimeout != 2500*time.Millisecond {
 		t.Fatalf("%+v", cfg)
 	}
 	def, _ := parseConfig([]string{"1"}, env(nil))
