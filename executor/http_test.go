@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -296,13 +297,17 @@ func TestExecuteActionBadBodies(t *testing.T) {
 	}
 }
 
+// zeros is an endless stream of 'a's (copied in blocks: byte loops are slow under -race).
 type zeros struct{}
 
+var aBlock = bytes.Repeat([]byte("a"), 64<<10)
+
 func (zeros) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = 'a'
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], aBlock)
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // TestAuth: with SESSION_API_KEY set, every path but /alive and /server_info needs the key,
