@@ -102,7 +102,9 @@ func (rt *Runtime) CreateSession(ctx context.Context, name string, sources []str
 	sh, err := shell.Start(shell.Config{WorkDir: rt.cfg.WorkDir, Stream: true, StreamMax: rt.cfg.StreamMax})
 	if err != nil {
 		rt.mu.Lock()
-		delete(rt.sessions, name)
+		if rt.sessions[name] == s {
+			delete(rt.sessions, name)
+		}
 		rt.mu.Unlock()
 		return "", err
 	}
