@@ -79,7 +79,8 @@ func (b *streamBuf) consume(n int) {
 			b.marks[i].pos = 0
 		}
 	}
-	if cap(b.text) > 2*b.max && len(b.text) < b.max/4 {
+	// After a flood the array is megabytes: give it back once little of it is in use.
+	if cap(b.text) > 1<<20 && len(b.text) < cap(b.text)/16 {
 		b.text = append([]byte(nil), b.text...)
 	}
 }
