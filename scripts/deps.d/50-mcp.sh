@@ -15,7 +15,7 @@ pkgs="fastmcp==2.12.4 mcp==1.30.0 mcp-server-time==2026.10.10 mcp-server-fetch==
 npkgs="@modelcontextprotocol/server-filesystem@2026.8.31 @modelcontextprotocol/server-everything@2026.8.31"
 
 stamp="$venv/.gohands-stamp"
-if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && "$venv/bin/python" -c 'import fastmcp, mcp, mcp_server_time, mcp_server_fetch' 2>/dev/null; }; then
+if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && [ -x "$venv/bin/mcp-server-time" ] && [ -x "$venv/bin/mcp-server-fetch" ] && [ -x "$venv/bin/fastmcp" ]; }; then
   if ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
@@ -25,6 +25,11 @@ if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && "$venv/bin/python" 
   /usr/bin/python3 -m venv "$venv"
   # shellcheck disable=SC2086 # the package list is meant to split
   "$venv/bin/pip" install -q --disable-pip-version-check $pkgs
+  # mcp-server-fetch's readabilipy installs its node modules on first use, into the venv, from
+  # the npm registry: do it now, not in the middle of a test (nor as a sandbox user who cannot).
+  if command -v node >/dev/null; then
+    "$venv/bin/python" -c 'from readabilipy.simple_json import have_node; assert have_node()'
+  fi
   chmod -R a+rX "$venv"
   echo "$pkgs" > "$stamp"
 fi
