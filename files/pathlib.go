@@ -184,6 +184,10 @@ func (s *Service) WriteText(p, content string) error {
 	return atomicWrite(p, []byte(content), s.cfg.Owner)
 }
 
+// MaxUploadBytes is the bound on one upload as sent (negative: none), for a door that must
+// hold the body before it knows where it goes.
+func (s *Service) MaxUploadBytes() int64 { return s.cfg.MaxUploadBytes }
+
 // UploadTo is SWE-ReX's /upload: the body r becomes the file target (inside it, named
 // temp_file_transfer, when target is a directory, as shutil.move does), or with unzip the
 // zip r is extracted into directory target. Missing directories are created. It is Upload's

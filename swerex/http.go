@@ -475,8 +475,17 @@ func (h *Handler) upload(r *http.Request) *reply {
 			if err != nil {
 				return errReply(err)
 			}
-			if _, err := io.Copy(tmp, p); err != nil {
+			src := io.Reader(p)
+			limit := h.rt.cfg.Files.MaxUploadBytes()
+			if limit >= 0 {
+				src = io.LimitReader(p, limit+1)
+			}
+			n, err := io.Copy(tmp, src)
+			if err != nil {
 				return errReply(err)
+			}
+			if limit >= 0 && n > limit {
+				return errReply(rexErr(clsValueError, fmt.Sprintf("File exceeds the maximum upload size of %d bytes", limit)))
 			}
 		case name != "" && name != "file":
 			b, err := io.ReadAll(io.LimitReader(p, 1<<20))

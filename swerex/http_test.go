@@ -251,7 +251,12 @@ func zipOf(t *testing.T, members map[string]string) []byte {
 
 func TestUpload(t *testing.T) {
 	t.Parallel()
-	srv := newTestServer(t)
+	rt := NewRuntime(Config{AuthToken: testToken, WorkDir: t.TempDir(), Files: files.New(files.Config{MaxUploadBytes: 1024})})
+	srv := httptest.NewServer(NewHandler(rt))
+	t.Cleanup(func() {
+		srv.Close()
+		rt.Close()
+	})
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name    string
@@ -280,6 +285,12 @@ func TestUpload(t *testing.T) {
 			`{"swerexception":{"message":"File is not a zip file","class_path":"zipfile.BadZipFile"`, nil},
 		{"missing fields", map[string]string{}, nil, 422,
 			`{"detail":[{"type":"missing","loc":["body","file"],"msg":"Field required","input":null},{"type":"missing","loc":["body","target_path"],"msg":"Field required","input":null}]}`, nil},
+		{"too large", map[string]string{"target_path": dir + "/big", "unzip": "false"}, bytes.Repeat([]byte("x"), 2048), 511,
+			`{"swerexception":{"message":"File exceeds the maximum upload size of 1024 bytes","class_path":"builtins.ValueError"`, func(t *testing.T) {
+				if _, err := os.Stat(dir + "/big"); err == nil {
+					t.Error("a file over the limit was written")
+				}
+			}},
 		{"bad unzip", map[string]string{"target_path": dir + "/x", "unzip": "maybe"}, []byte("d"), 422,
 			`{"detail":[{"type":"bool_parsing","loc":["body","unzip"],"msg":"Input should be a valid boolean, unable to interpret input","input":"maybe"}]}`, nil},
 	} {
