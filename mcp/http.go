@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -106,7 +107,8 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Connection", "keep-alive")
 	w.Header().Set("X-Accel-Buffering", "no")
-	t := &sdk.SSEServerTransport{Endpoint: prefix + "/messages/?session_id=" + id, Response: w, MaxRequestBodyBytes: MaxMessageBytes}
+	lw := &lockedWriter{w: w}
+	t := &sdk.SSEServerTransport{Endpoint: prefix + "/messages/?session_id=" + id, Response: lw, MaxRequestBodyBytes: MaxMessageBytes}
 	s.mu.Lock()
 	s.sessions[id] = t
 	s.mu.Unlock()
@@ -124,12 +126,58 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 		_ = ss.Wait()
 		close(done)
 	}()
-	select {
-	case <-r.Context().Done():
-	case <-done:
+	// A comment line every 15 s, as the reference's sse-starlette sends: clients time out an
+	// SSE stream that stays silent (the Python client after 5 minutes), for instance during a
+	// long tool call.
+	tick := time.NewTicker(s.m.cfg.SSEPing)
+	defer tick.Stop()
+	for wait := true; wait; {
+		select {
+		case <-r.Context().Done():
+			wait = false
+		case <-done:
+			wait = false
+		case now := <-tick.C:
+			lw.comment("ping - " + now.UTC().Format("2006-01-02 15:04:05.000000+00:00"))
+		}
 	}
 	_ = ss.Close()
 	<-done
+}
+
+// lockedWriter serialises the SDK transport's event writes (one Write per event) with the
+// keep-alive comments.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  http.ResponseWriter
+}
+
+func (l *lockedWriter) Header() http.Header { return l.w.Header() }
+
+func (l *lockedWriter) WriteHeader(code int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w.WriteHeader(code)
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) Flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = http.NewResponseController(l.w).Flush()
+}
+
+func (l *lockedWriter) comment(text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, err := io.WriteString(l.w, ": "+text+"\n\n"); err == nil {
+		_ = http.NewResponseController(l.w).Flush()
+	}
 }
 
 // message is POST .../messages/?session_id=…, with the Python SDK's answers (mcp 1.30, as the

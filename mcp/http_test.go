@@ -218,3 +218,32 @@ func FuzzCheckMessage(f *testing.F) {
 		}
 	})
 }
+
+// TestSSEKeepAlive: a silent SSE stream gets ": ping" comments (as the reference's
+// sse-starlette sends), and clients that skip comments work across them, also during a call
+// that outlasts several pings.
+func TestSSEKeepAlive(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, func(c *Config) { c.SSEPing = 20 * time.Millisecond })
+	m.Update(context.Background(), []ServerConfig{ts("k")})
+	_, resp := openSSE(t, hs.URL+"/mcp/sse", nil)
+	sc := bufio.NewScanner(resp.Body)
+	pinged := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), ": ping - ") {
+			pinged = true
+			break
+		}
+	}
+	resp.Body.Close()
+	if !pinged {
+		t.Fatal("no ping comment on the stream")
+	}
+	cs := connect(t, hs, clientOpts{})
+	if r := call(t, cs, "sleep", map[string]any{"ms": 200}); text(r) != "slept" {
+		t.Fatal(jsonOf(r))
+	}
+	if r := call(t, cs, "echo", map[string]any{"text": "after pings"}); text(r) != "after pings" {
+		t.Fatal(jsonOf(r))
+	}
+}

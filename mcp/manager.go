@@ -42,6 +42,7 @@ type Config struct {
 	QueueLimit    int           // calls in flight or queued per server; default 64
 	MaxLineLength int           // default DefaultMaxLineLength
 	LogStderr     bool          // copy each child's stderr lines to the log
+	SSEPing       time.Duration // keep-alive comment interval on SSE streams; default 15 s
 }
 
 func (c *Config) defaults() {
@@ -53,6 +54,9 @@ func (c *Config) defaults() {
 	}
 	if c.QueueLimit <= 0 {
 		c.QueueLimit = 64
+	}
+	if c.SSEPing <= 0 {
+		c.SSEPing = 15 * time.Second
 	}
 	if c.MaxLineLength == 0 {
 		c.MaxLineLength = DefaultMaxLineLength
