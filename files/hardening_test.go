@@ -546,3 +546,39 @@ func TestUploadZipEntryCountFirst(t *testing.T) {
 		t.Fatalf("zip64 count %d %v", n, ok)
 	}
 }
+
+// A process that opens the file while the new content is being written (the write lease is
+// being broken) sees the write: the rename is dropped for an in-place write, same inode.
+func TestWriteFileOpenDuringWrite(t *testing.T) {
+	t.Parallel()
+	d := t.TempDir()
+	p := filepath.Join(d, "f.txt")
+	writeFixture(t, p, "old\n")
+	before := inode(t, p)
+	opened := false
+	var openErr error
+	err := writeFile(p, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "new "); err != nil {
+			return err
+		}
+		if !opened { // only the first pass: a fallback writes the content again
+			opened = true
+			f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+			if err == nil {
+				f.Close() // no lease was held: nothing to test
+			}
+			openErr = err
+		}
+		_, err := io.WriteString(w, "content\n")
+		return err
+	}, sandbox.Owner{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(openErr, syscall.EWOULDBLOCK) {
+		t.Skipf("no write lease here (open gave %v)", openErr)
+	}
+	if inode(t, p) != before || readFixture(t, p) != "new content\n" {
+		t.Fatalf("replaced by rename while another opener was waiting: %q", readFixture(t, p))
+	}
+}
