@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/gohands/gohands/sandbox"
 )
@@ -68,34 +69,104 @@ func atomicWrite(p string, data []byte, owner sandbox.Owner) error {
 // Devices, FIFOs and sockets are refused (*notRegularError); a directory is EISDIR. Errors
 // carry p as their path.
 func writeFile(p string, c content, owner sandbox.Owner) error {
+	h, err := openForWrite(p)
+	if err != nil {
+		return err
+	}
+	if h == nil {
+		return withPath(createFile(resolveTarget(p), c, owner), p)
+	}
+	defer h.close()
+	return h.write(p, c)
+}
+
+// held is an existing regular file open for a read-modify-write: the descriptor (O_RDWR, the
+// reference's open(p, 'r+')) and, when nobody else had the file open and it has one link, a
+// write lease on it. Held from before the old content is read until the new one is in place,
+// the lease makes a process that opens the file meanwhile (`echo >> f`) wait, and tells us it
+// came: its write then lands after ours, never in between to be lost.
+type held struct {
+	f      *os.File
+	fi     fs.FileInfo
+	target string
+	leased bool
+	// lastTry: write even if the file changed since it was read without a lease (errChanged
+	// otherwise, and the caller starts over from the read).
+	lastTry bool
+}
+
+// errChanged is a file that changed between the read and the write of a read-modify-write
+// done without a lease (another process kept it open): the caller reads it again.
+var errChanged = errors.New("file changed while it was being edited")
+
+// changed reports whether the file's size or modification time moved since it was opened.
+func (h *held) changed() bool {
+	fi, err := h.f.Stat()
+	return err != nil || fi.Size() != h.fi.Size() || !fi.ModTime().Equal(h.fi.ModTime())
+}
+
+// openForWrite opens p's target (symlinks followed) for a read-modify-write; nil, nil when it
+// does not exist. Devices, FIFOs and sockets are refused (*notRegularError); a directory is
+// EISDIR. A lease refused because another process has the file open is retried for up to
+// 50 ms (a shell's `>>` holds it far less).
+func openForWrite(p string) (*held, error) {
 	target := resolveTarget(p)
-	// O_RDWR is the reference's open(p, 'r+'): the same permission check, and the descriptor
-	// for the lease and for an in-place write.
 	f, err := os.OpenFile(target, os.O_RDWR|openFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		return withPath(createFile(target, c, owner), p)
+		return nil, nil
 	}
 	if errors.Is(err, syscall.EISDIR) {
-		return &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
 	}
 	if err != nil {
-		return withPath(err, p)
+		return nil, withPath(err, p)
 	}
-	defer f.Close() // also releases the lease
 	fi, err := f.Stat()
 	if err != nil {
-		return withPath(err, p)
+		f.Close()
+		return nil, withPath(err, p)
 	}
 	if !fi.Mode().IsRegular() {
-		return &fs.PathError{Op: "open", Path: p, Err: &notRegularError{fi.Mode()}}
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: p, Err: &notRegularError{fi.Mode()}}
 	}
+	h := &held{f: f, fi: fi, target: target}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink == 1 {
+		for i := 0; i < 25; i++ {
+			ok, busy := tryWriteLease(f)
+			if h.leased = ok; ok || !busy {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	return h, nil
+}
+
+func (h *held) close() { h.f.Close() } // also releases the lease
+
+// read returns the file's content, at most limit bytes (< 0: none).
+func (h *held) read(limit int64) ([]byte, error) {
+	if _, err := h.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return readAllFrom(h.f, h.fi.Size(), limit)
+}
+
+// write replaces the file's content: by rename when the lease is held and still intact at the
+// end, else in place. See writeFile.
+func (h *held) write(p string, c content) error {
+	f, fi := h.f, h.fi
 	st, _ := fi.Sys().(*syscall.Stat_t)
-	if st == nil || st.Nlink > 1 || !takeWriteLease(f) {
+	if st == nil || !h.leased {
+		if !h.lastTry && h.changed() {
+			return errChanged
+		}
 		return withPath(writeInPlace(f, c), p)
 	}
 	mode := fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, "."+truncName(filepath.Base(target))+".*.tmp")
+	dir := filepath.Dir(h.target)
+	tmp, err := os.CreateTemp(dir, "."+truncName(filepath.Base(h.target))+".*.tmp")
 	if err != nil { // the directory is not writable: the file is
 		return withPath(writeInPlace(f, c), p)
 	}
@@ -126,7 +197,7 @@ func writeFile(p string, c content, owner sandbox.Owner) error {
 		os.Remove(tmpName)
 		return withPath(writeInPlace(f, c), p)
 	}
-	if err := os.Rename(tmpName, target); err != nil {
+	if err := os.Rename(tmpName, h.target); err != nil {
 		os.Remove(tmpName)
 		return withPath(err, p)
 	}

@@ -5,7 +5,7 @@ import "strconv"
 // create writes a new file (the parent must exist; nothing is overwritten) and records
 // the new text in the undo history, as ACI does.
 func (e *Editor) create(p, text string) (EditResult, error) {
-	if err := e.writeText(p, text, encodingUTF8); err != nil {
+	if err := e.writeText(nil, p, text, encodingUTF8); err != nil {
 		return EditResult{}, err
 	}
 	if err := e.history.add(p, text); err != nil {

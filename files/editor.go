@@ -77,6 +77,7 @@ type Editor struct {
 	maxFileSize   int64
 	workspaceRoot string
 	owner         sandbox.Owner // of the files `create` makes
+	lastTry       bool          // see held.lastTry
 	history       *history
 }
 
@@ -97,6 +98,19 @@ func (e *Editor) Close() { e.history.close() }
 func (e *Editor) Edit(req EditRequest) (EditResult, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// A file changed by another process between our read and our write (possible only when
+	// it kept the file open, so that no lease could be had) is edited again from a new read.
+	for attempt := 1; ; attempt++ {
+		e.lastTry = attempt >= 3
+		res, err := e.edit(req)
+		if errors.Is(err, errChanged) {
+			continue
+		}
+		return res, err
+	}
+}
+
+func (e *Editor) edit(req EditRequest) (EditResult, error) {
 	p := pyPath(req.Path)
 	if err := e.validatePath(req.Command, p); err != nil {
 		return EditResult{}, err
@@ -218,6 +232,29 @@ func notRegularFailed(p string, m fs.FileMode) error {
 // validateFile) in its detected encoding with universal newlines.
 func readText(p string, limit int64) (string, Encoding, error) {
 	data, err := readRegular(p, limit)
+	return decodeText(p, data, err, limit)
+}
+
+// openText opens p for a read-modify-write (see held) and reads it as readText does. h is nil
+// when the file cannot be opened for writing: it is then read as readText reads it, and the
+// write reports the error. The caller closes h.
+func (e *Editor) openText(p string) (h *held, text string, enc Encoding, err error) {
+	h, herr := openForWrite(p)
+	if herr != nil || h == nil {
+		text, enc, err = readText(p, e.maxFileSize)
+		return nil, text, enc, err
+	}
+	h.lastTry = e.lastTry
+	data, rerr := h.read(e.maxFileSize)
+	text, enc, err = decodeText(p, data, rerr, e.maxFileSize)
+	if err != nil {
+		h.close()
+		return nil, "", Encoding{}, err
+	}
+	return h, text, enc, nil
+}
+
+func decodeText(p string, data []byte, err error, limit int64) (string, Encoding, error) {
 	if m, ok := isNotRegular(err); ok {
 		return "", Encoding{}, notRegularFailed(p, m)
 	}
@@ -243,12 +280,20 @@ func readText(p string, limit int64) (string, Encoding, error) {
 
 // writeText replaces the file's content in enc (see writeFile), keeping its mode and owner;
 // a new file follows the sandbox owner rule.
-func (e *Editor) writeText(p, text string, enc Encoding) error {
+func (e *Editor) writeText(h *held, p, text string, enc Encoding) error {
 	data, err := enc.Encode(text)
 	if err != nil {
 		return toolErr("Ran into %s while trying to write to %s", err, p)
 	}
-	if err := atomicWrite(p, data, e.owner); err != nil {
+	if h != nil {
+		err = h.write(p, bytesContent(data))
+	} else {
+		err = atomicWrite(p, data, e.owner)
+	}
+	if errors.Is(err, errChanged) {
+		return err
+	}
+	if err != nil {
 		return toolErr("Ran into %s while trying to write to %s", pyOSError(err), p)
 	}
 	return nil

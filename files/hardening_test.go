@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -580,5 +581,53 @@ func TestWriteFileOpenDuringWrite(t *testing.T) {
 	}
 	if inode(t, p) != before || readFixture(t, p) != "new content\n" {
 		t.Fatalf("replaced by rename while another opener was waiting: %q", readFixture(t, p))
+	}
+}
+
+// Issue 11 item 6, as reported: a shell appending line by line (`echo … >> f`, one open per
+// line) while the editor and `write` change the file loses nothing (the reference's and a
+// rename's window between reading the old content and writing the new one lost hundreds of
+// lines): the write lease is held from before the read, so an append waits for the write.
+func TestConcurrentAppenderKeepsLines(t *testing.T) {
+	t.Parallel()
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	d := t.TempDir()
+	s := newService(t, d)
+	p := filepath.Join(d, "log.txt")
+	writeFixture(t, p, "TOKEN_A\n")
+	const n = 400
+	cmd := exec.Command(bash, "-c", "for i in $(seq "+strconv.Itoa(n)+"); do echo line$i >> "+p+"; done")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tok := []string{"TOKEN_A", "TOKEN_B"}
+	edits := 0
+	for running := true; running; edits++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+		}
+		if edits%2 == 0 {
+			if _, err := s.Editor().Edit(EditRequest{Command: "str_replace", Path: p, OldStr: &tok[edits/2%2], NewStr: &tok[(edits/2+1)%2]}); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := s.Write(p, d, tok[(edits/2+1)%2], 0, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := readFixture(t, p)
+	for i := 1; i <= n; i++ {
+		if !strings.Contains(got, "\nline"+strconv.Itoa(i)+"\n") {
+			t.Fatalf("line%d lost after %d edits", i, edits)
+		}
 	}
 }

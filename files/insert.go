@@ -12,9 +12,12 @@ func (e *Editor) insert(p string, insertLine int, repr, newStr string) (EditResu
 	if err := e.validateFile(p); err != nil {
 		return EditResult{}, err
 	}
-	text, enc, err := readText(p, e.maxFileSize)
+	h, text, enc, err := e.openText(p)
 	if err != nil {
 		return EditResult{}, err
+	}
+	if h != nil {
+		defer h.close()
 	}
 	numLines := countLines(text)
 	if insertLine < 0 || insertLine > numLines {
@@ -40,7 +43,7 @@ func (e *Editor) insert(p string, insertLine int, repr, newStr string) (EditResu
 	}
 	b.WriteString(text[cut:])
 	newText := b.String()
-	if err := e.writeText(p, newText, enc); err != nil {
+	if err := e.writeText(h, p, newText, enc); err != nil {
 		return EditResult{}, err
 	}
 	if err := e.history.add(p, text); err != nil {

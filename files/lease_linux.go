@@ -6,21 +6,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// takeWriteLease takes a write lease on f. The kernel grants it only when no other descriptor
+// tryWriteLease takes a write lease on f. The kernel grants it only when no other descriptor
 // of the file is open (for writing; for reading too where it counts readers), so success means
-// "nobody else has the file open". It fails where leases are not allowed (not the file's
-// owner without CAP_LEASE, some file systems): the caller then writes in place.
-func takeWriteLease(f *os.File) bool {
-	ok := false
+// "nobody else has the file open"; busy says it was refused for that reason (EAGAIN), rather
+// than not allowed at all (not the file's owner without CAP_LEASE, some file systems).
+func tryWriteLease(f *os.File) (ok, busy bool) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return false
+		return false, false
 	}
 	_ = rc.Control(func(fd uintptr) {
 		_, err := unix.FcntlInt(fd, unix.F_SETLEASE, unix.F_WRLCK)
-		ok = err == nil
+		ok, busy = err == nil, err == unix.EAGAIN
 	})
-	return ok
+	return ok, busy
 }
 
 // leaseIntact reports whether f's write lease is still held and not being broken by another

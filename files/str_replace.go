@@ -60,9 +60,12 @@ func (e *Editor) strReplace(p, oldStr, newStr string) (EditResult, error) {
 	if err := e.validateFile(p); err != nil {
 		return EditResult{}, err
 	}
-	text, enc, err := readText(p, e.maxFileSize)
+	h, text, enc, err := e.openText(p)
 	if err != nil {
 		return EditResult{}, err
+	}
+	if h != nil {
+		defer h.close()
 	}
 	lines, idx, count := findOccurrences(text, oldStr)
 	if count == 0 {
@@ -83,7 +86,7 @@ func (e *Editor) strReplace(p, oldStr, newStr string) (EditResult, error) {
 		return EditResult{}, toolErr("No replacement was performed. Multiple occurrences of old_str `%s` in lines %s. Please ensure it is unique.", oldStr, pyIntList(uniq))
 	}
 	newText := text[:idx] + newStr + text[idx+len(oldStr):]
-	if err := e.writeText(p, newText, enc); err != nil {
+	if err := e.writeText(h, p, newText, enc); err != nil {
 		return EditResult{}, err
 	}
 	if err := e.history.add(p, text); err != nil {

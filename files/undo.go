@@ -5,9 +5,12 @@ func (e *Editor) undo(p string) (EditResult, error) {
 	if err := e.validateFile(p); err != nil {
 		return EditResult{}, err
 	}
-	current, enc, err := readText(p, e.maxFileSize)
+	h, current, enc, err := e.openText(p)
 	if err != nil {
 		return EditResult{}, err
+	}
+	if h != nil {
+		defer h.close()
 	}
 	old, ok, err := e.history.pop(p)
 	if err != nil {
@@ -16,7 +19,7 @@ func (e *Editor) undo(p string) (EditResult, error) {
 	if !ok {
 		return EditResult{}, toolErr("No edit history found for %s.", p)
 	}
-	if err := e.writeText(p, old, enc); err != nil {
+	if err := e.writeText(h, p, old, enc); err != nil {
 		return EditResult{}, err
 	}
 	out := "Last edit to " + p + " undone successfully. " + catN(old, p, 1)

@@ -33,6 +33,16 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 // it are kept; otherwise it is only checked, in chunks, to be UTF-8 as the reference's
 // readlines() requires.
 func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end int) (WriteResult, error) {
+	for attempt := 1; ; attempt++ { // see Editor.Edit
+		res, err := s.writeOnce(p, cwd, src, start, end, attempt >= 3)
+		if errors.Is(err, errChanged) {
+			continue
+		}
+		return res, err
+	}
+}
+
+func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end int, lastTry bool) (WriteResult, error) {
 	fp := Resolve(p, cwd)
 	dir := filepath.Dir(fp)
 	if _, err := os.Stat(dir); err != nil {
@@ -40,17 +50,21 @@ func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end
 			return WriteResult{}, errors.New(pyOSError(err))
 		}
 	}
+	// Held from before the old content is read until the new one is in place (see held).
+	h, err := openForWrite(fp)
+	if err != nil {
+		return writeError(err, fp)
+	}
 	var prefix, suffix []string
-	if fi, err := os.Stat(fp); err == nil {
-		if fi.IsDir() {
-			return WriteResult{}, toolText("Path is a directory: " + fp + ". You can only write to files")
-		}
+	if h != nil {
+		defer h.close()
+		h.lastTry = lastTry
 		var ok bool
 		if start == 0 && end == -1 {
-			ok, err = validUTF8File(fp)
+			ok, err = validUTF8(h.f)
 		} else {
 			var data []byte
-			data, err = readRegular(fp, -1)
+			data, err = h.read(-1)
 			if ok = utf8.Valid(data); ok {
 				old := splitKeepEnds(universalNewlines(string(data)))
 				if start != 0 {
@@ -87,7 +101,13 @@ func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end
 		}
 		return nil
 	}
-	err := writeFile(fp, c, s.cfg.Owner)
+	if h != nil {
+		if err = h.write(fp, c); errors.Is(err, errChanged) {
+			return WriteResult{}, err
+		}
+	} else {
+		err = withPath(createFile(resolveTarget(fp), c, s.cfg.Owner), fp)
+	}
 	var ce *errChown
 	if errors.As(err, &ce) {
 		return WriteResult{}, toolText("File " + fp + " written, but failed to change ownership and permissions: " + pyOSError(ce.err))
@@ -98,13 +118,11 @@ func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end
 	return WriteResult{Path: fp}, nil
 }
 
-// validUTF8File reports whether the regular file p is valid UTF-8, reading it in chunks.
-func validUTF8File(p string) (bool, error) {
-	f, _, err := openRegular(p)
-	if err != nil {
+// validUTF8 reports whether the file is valid UTF-8 from its start, reading it in chunks.
+func validUTF8(f *os.File) (bool, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return false, err
 	}
-	defer f.Close()
 	buf := make([]byte, 256<<10)
 	carry := 0 // bytes of an incomplete character kept from the last chunk
 	for {
