@@ -31,7 +31,8 @@ func TestSwerexUpstreamSuite(t *testing.T) {
 		t.Skipf("no SWE-ReX venv at %s (scripts/deps.d/50-swerex.sh installs it)", swerexVenv())
 	}
 	bin := serverBinary(t)
-	cmd := exec.Command(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "cache_dir="+t.TempDir())
+	// pytest's temporary files go under the test's own directory, removed afterwards.
+	cmd := exec.Command(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", filepath.Join(t.TempDir(), "pytest"))
 	cmd.Dir = filepath.Join(repoRoot(), "test", "swerex")
 	cmd.Env = append(os.Environ(), "GOHANDS_BIN="+bin, "PYTHONDONTWRITEBYTECODE=1")
 	out, err := cmd.CombinedOutput()
