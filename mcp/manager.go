@@ -524,8 +524,11 @@ func (m *Manager) toolHandler(server, tool string) sdk.ToolHandler {
 		select {
 		case <-inc.dead:
 			u.mu.Lock()
-			why := u.lastErr
+			why, removed := u.lastErr, u.removed
 			u.mu.Unlock()
+			if removed || inc.closing.Load() {
+				return errorResult("MCP server %q was stopped by an update during the call to %s", server, tool), nil
+			}
 			return errorResult("%s (during a call to %s)", why, tool), nil
 		case <-time.After(5 * time.Second):
 			return errorResult("MCP server %q: call to %s failed: %v", server, tool, err), nil

@@ -411,3 +411,29 @@ func TestCancellationReachesServer(t *testing.T) {
 	})
 	waitFor(t, "the slot to be released", 10*time.Second, func() bool { return len(u.slots) == 0 })
 }
+
+// TestRemovedDuringCall: a call in flight on a server that an update removes ends with an
+// error result that says so.
+func TestRemovedDuringCall(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	m.Update(context.Background(), []ServerConfig{ts("gone")})
+	u := m.get("gone")
+	cs := connect(t, hs, clientOpts{})
+	res := make(chan *sdk.CallToolResult, 1)
+	go func() {
+		r, err := cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "sleep", Arguments: map[string]any{"ms": 60000}})
+		if err != nil {
+			t.Error(err)
+		}
+		res <- r
+	}()
+	waitFor(t, "the call to reach the server", 10*time.Second, func() bool {
+		return strings.Contains(u.stderr.tail(5), "testserver: sleep started")
+	})
+	m.Update(context.Background(), nil)
+	r := <-res
+	if r == nil || !r.IsError || text(r) != `MCP server "gone" was stopped by an update during the call to sleep` {
+		t.Fatalf("%s", jsonOf(r))
+	}
+}
