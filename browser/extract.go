@@ -85,6 +85,27 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 	}
 	defer func() { _ = p.eval(context.WithoutCancel(ctx), unmarkJS, nil) }()
 
+	// the screenshot is taken by the browser process while the renderer answers the rest
+	type shotResult struct {
+		png []byte
+	}
+	shotc := make(chan shotResult, 1)
+	go func() {
+		var shot struct {
+			Data string `json:"data"`
+		}
+		var r shotResult
+		if err := p.call(ctx, "Page.captureScreenshot", map[string]any{"format": "png", "optimizeForSpeed": true}, &shot); err == nil {
+			r.png, _ = base64.StdEncoding.DecodeString(shot.Data)
+		}
+		shotc <- r
+	}()
+	defer func() {
+		if ex.screenshot == nil {
+			ex.screenshot = (<-shotc).png
+		}
+	}()
+
 	var snap domSnapshot
 	if err := p.call(ctx, "DOMSnapshot.captureSnapshot", map[string]any{
 		"computedStyles": []string{}, "includeDOMRects": true, "includePaintOrder": true}, &snap); err != nil {
@@ -156,12 +177,7 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 		ex.focused = &empty
 	}
 
-	var shot struct {
-		Data string `json:"data"`
-	}
-	if err := p.call(ctx, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot); err == nil {
-		ex.screenshot, _ = base64.StdEncoding.DecodeString(shot.Data)
-	}
+	ex.screenshot = (<-shotc).png
 
 	if kind == BrowseInteractive {
 		ex.markdown = flattenAXTree(ex.axNodes, ex.props, false)

@@ -319,7 +319,13 @@ const quietJS = `(() => {
 func (p *page) waitQuiet(ctx context.Context, quiet, limit time.Duration) {
 	const busyLimit = 10 * time.Second
 	start := time.Now()
+	navs := p.navs.Load()
 	for {
+		if n := p.navs.Load(); n != navs {
+			// the action started a navigation: wait for the new document, then for quiet
+			navs = n
+			p.waitLoaded(ctx, 10*time.Second)
+		}
 		p.netMu.Lock()
 		n, last := len(p.inflight), p.lastNet
 		p.netMu.Unlock()
@@ -327,7 +333,7 @@ func (p *page) waitQuiet(ctx context.Context, quiet, limit time.Duration) {
 		if err := p.eval(ctx, quietJS, &ms); err != nil {
 			return
 		}
-		if n == 0 && time.Since(last) >= quiet && ms >= float64(quiet.Milliseconds()) {
+		if n == 0 && time.Since(last) >= quiet && time.Since(start) >= quiet && ms >= float64(quiet.Milliseconds()) {
 			return
 		}
 		if el := time.Since(start); el >= busyLimit || (ms >= 0 && el >= limit) {
@@ -343,7 +349,7 @@ func (p *page) waitQuiet(ctx context.Context, quiet, limit time.Duration) {
 // begin and reach domcontentloaded, as Playwright's actions wait for navigations they start.
 func (p *page) settle(ctx context.Context, before int64) {
 	// A scheduled navigation is requested within a task or two of the input event.
-	deadline := time.Now().Add(60 * time.Millisecond)
+	deadline := time.Now().Add(quietWindow)
 	for time.Now().Before(deadline) && p.navs.Load() == before {
 		select {
 		case <-ctx.Done():

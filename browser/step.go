@@ -31,7 +31,7 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 	if err != nil {
 		lastErr = err.Error()
 	} else {
-		for _, c := range calls {
+		for i, c := range calls {
 			args, err := bind(c)
 			if err == nil {
 				p := in.cur()
@@ -40,7 +40,9 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 					before = p.navs.Load()
 				}
 				err = in.run(ctx, c.Name, args)
-				if err == nil && p != nil && !p.closed.Load() {
+				// Between the calls of one action string, let a navigation the call started
+				// begin; after the last one, waitQuiet below does this.
+				if err == nil && p != nil && !p.closed.Load() && i < len(calls)-1 && inputActions[c.Name] {
 					p.settle(ctx, before)
 				}
 			}
@@ -88,7 +90,7 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 	for _, q := range in.pages {
 		q.waitLoaded(ctx, 3*time.Second)
 	}
-	p.waitQuiet(ctx, 50*time.Millisecond, 500*time.Millisecond)
+	p.waitQuiet(ctx, quietWindow, 500*time.Millisecond)
 	ex, err := in.extract(ctx, p, req.Kind)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -110,7 +112,9 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 	}
 	if ex.screenshot != nil {
 		obs.Screenshot = "data:image/png;base64," + base64.StdEncoding.EncodeToString(ex.screenshot)
-		obs.SetOfMarks = setOfMarks(ex.screenshot, ex.props)
+		som := make(chan string, 1)
+		go func() { som <- setOfMarks(ex.screenshot, ex.props) }()
+		defer func() { obs.SetOfMarks = <-som }()
 		if path, err := s.saveScreenshot(ex.screenshot); err == nil {
 			obs.ScreenshotPath = &path
 		} else {
@@ -125,6 +129,17 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 	}
 	return obs, nil
 }
+
+// quietWindow is how long the page must stay without requests and DOM changes before the
+// observation is taken (a navigation a click started begins well within it).
+const quietWindow = 40 * time.Millisecond
+
+// inputActions may start a navigation the page schedules (a link, a form submission).
+var inputActions = map[string]bool{"click": true, "dblclick": true, "press": true, "fill": true, "select_option": true,
+	"upload_file": true, "drag_and_drop": true, "hover": true, "focus": true, "clear": true, "keyboard_press": true,
+	"keyboard_type": true, "keyboard_up": true, "keyboard_down": true, "keyboard_insert_text": true,
+	"mouse_click": true, "mouse_dblclick": true, "mouse_up": true, "mouse_down": true, "mouse_move": true,
+	"mouse_drag_and_drop": true, "mouse_upload_file": true}
 
 // finishDownloads waits for the downloads the action started and, for browse_interactive,
 // turns a finished one into the reference's download observation. A download larger than

@@ -18,6 +18,7 @@ type Options struct {
 	OpenVSCodeRelease     string // OPENVSCODE_RELEASE: release tag of gitpod-io/openvscode-server
 	OpenVSCodeURL         string // OPENVSCODE_URL: where release tarballs are downloaded from
 	ExtraDeps             string // EXTRA_DEPS: shell run as the openhands user (the reference's extra_deps)
+	EnableBrowser         bool   // ENABLE_BROWSER: Chromium, a font and pdf.js for browse actions and the file viewer
 }
 
 // DefaultOptions is the full image: the same defaults as the ARG lines of Dockerfile.runtime
@@ -32,6 +33,7 @@ func DefaultOptions() Options {
 		EnableVSCode:          true,
 		OpenVSCodeRelease:     "openvscode-server-v1.98.2",
 		OpenVSCodeURL:         "https://github.com/gitpod-io/openvscode-server/releases/download",
+		EnableBrowser:         true,
 	}
 }
 
@@ -42,6 +44,7 @@ func MinimalOptions() Options {
 	o.InstallSystemPackages = false
 	o.EnableJupyter = false
 	o.EnableVSCode = false
+	o.EnableBrowser = false
 	return o
 }
 
@@ -63,6 +66,7 @@ func (o Options) BuildArgs() map[string]string {
 		"OPENVSCODE_RELEASE":      o.OpenVSCodeRelease,
 		"OPENVSCODE_URL":          o.OpenVSCodeURL,
 		"EXTRA_DEPS":              o.ExtraDeps,
+		"ENABLE_BROWSER":          b(o.EnableBrowser),
 	}
 }
 

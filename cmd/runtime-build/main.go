@@ -35,7 +35,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs := flag.NewFlagSet("runtime-build", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := rb.DefaultOptions()
-	var minimal, noJupyter, noVSCode, noSystem bool
+	var minimal, noJupyter, noVSCode, noSystem, noBrowser bool
 	var sourceDir string
 	fs.StringVar(&c.req.BaseImage, "base-image", defaultBaseImage, "base image to build on")
 	fs.StringVar(&c.req.BuildFolder, "build-folder", "", "prepare the build context in this folder and keep it (default: a temporary folder)")
@@ -51,6 +51,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.BoolVar(&noSystem, "no-system-packages", false, "do not install SYSTEM_PACKAGES")
 	fs.BoolVar(&noJupyter, "no-jupyter", false, "no Jupyter kernel gateway")
 	fs.BoolVar(&noVSCode, "no-vscode", false, "no openvscode-server")
+	fs.BoolVar(&noBrowser, "no-browser", false, "no Chromium (browse actions answer that the browser is unavailable)")
 	fs.StringVar(&o.SystemPackages, "system-packages", o.SystemPackages, "system packages to install")
 	fs.StringVar(&o.JupyterPackages, "jupyter-packages", o.JupyterPackages, "pinned pip requirements of the Jupyter environment")
 	fs.StringVar(&o.OpenVSCodeRelease, "openvscode-release", o.OpenVSCodeRelease, "openvscode-server release tag")
@@ -64,11 +65,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if minimal {
-		noSystem, noJupyter, noVSCode = true, true, true
+		noSystem, noJupyter, noVSCode, noBrowser = true, true, true, true
 	}
 	o.InstallSystemPackages = o.InstallSystemPackages && !noSystem
 	o.EnableJupyter = o.EnableJupyter && !noJupyter
 	o.EnableVSCode = o.EnableVSCode && !noVSCode
+	o.EnableBrowser = o.EnableBrowser && !noBrowser
 	c.req.Options = o
 	switch c.builder {
 	case "auto", "engine", "buildx":
