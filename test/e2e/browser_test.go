@@ -217,6 +217,10 @@ func TestBrowser(t *testing.T) {
 		if o.Extras["error"] != false || o.Extras["last_browser_action"] != "scroll(0, 300)" {
 			t.Fatalf("%+v", o.Extras["last_browser_action_error"])
 		}
+		o2 := bi("scroll(0, -200)\nnoop(100)\nscroll(0, 400)")
+		if o2.Extras["error"] != false || o2.Extras["last_browser_action"] != "scroll(0, -200)\nnoop(100)\nscroll(0, 400)" {
+			t.Fatalf("sequence: %v %v", o2.Extras["last_browser_action_error"], o2.Extras["last_browser_action"])
+		}
 		if ax, _ := o.Extras["axtree_object"].(map[string]any); len(ax) == 0 {
 			t.Fatal("return_axtree: axtree_object empty")
 		}
@@ -233,8 +237,8 @@ func TestBrowser(t *testing.T) {
 		o := bi(`goto("` + srv.URL + `/upload.html")`)
 		in, btn := bidOf(t, o.Content, "Choose File"), bidOf(t, o.Content, "Upload File")
 		o = bi(fmt.Sprintf(`upload_file("%s", %q)`, in, f))
-		if o.Extras["error"] != false {
-			t.Fatalf("upload: %v", o.Extras["last_browser_action_error"])
+		if o.Extras["error"] != false || !strings.Contains(axLine(o.Content, in), "upload_test.txt") {
+			t.Fatalf("upload: %v\n%s", o.Extras["last_browser_action_error"], o.Content)
 		}
 		o = bi(fmt.Sprintf(`click("%s")`, btn))
 		if !strings.Contains(o.Content, "Uploaded: upload_test.txt") {
