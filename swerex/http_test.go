@@ -479,3 +479,25 @@ var ansiEscape = regexp.MustCompile("\x1B[@-_][0-?]*[ -/]*[@-~]")
 func referenceStrip(s string) string {
 	return strings.ReplaceAll(ansiEscape.ReplaceAllString(s, ""), "\r\n", "\n")
 }
+
+// TestInterruptRetryLeavesNoStrayPrompt: when a C-c's prompt comes after the short wait gave
+// up, the retry's C-c reaches bash at its prompt and bash prints another prompt; the next
+// command must still get its own output (regression: it got "" from that stray prompt).
+func TestInterruptRetryLeavesNoStrayPrompt(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	do(t, srv, call{path: "/create_session", body: `{"session_type":"bash","session":"i"}`})
+	if st, _, b := run(t, srv, `{"action_type":"bash","session":"i","command":"sleep 30","timeout":0.2}`); st != 511 {
+		t.Fatalf("sleep: %d %s", st, b)
+	}
+	// A wait of 1 µs gives up before any prompt can arrive: the second C-c goes to bash.
+	if st, _, b := run(t, srv, `{"action_type":"bash_interrupt","session":"i","timeout":0.000001}`); st != 200 {
+		t.Fatalf("interrupt: %d %s", st, b)
+	}
+	for _, w := range []string{"after\n", "again\n"} {
+		st, o, b := run(t, srv, `{"action_type":"bash","session":"i","command":"echo `+strings.TrimSpace(w)+`","timeout":20}`)
+		if st != 200 || o.Output != w {
+			t.Fatalf("next command: %d %q (%s), want %q", st, o.Output, b, w)
+		}
+	}
+}

@@ -325,17 +325,9 @@ func (s *session) runInteractive(ctx context.Context, a BashAction) (Observation
 			return Observation{}, rexErr("builtins.AssertionError", "")
 		}
 		// Back at bash: make sure every prompt the program's exit printed is consumed.
-		if err := s.sh.SendCommand("echo '" + uniqueString + "'"); err != nil {
+		if err := s.resync(ctx); err != nil {
 			return Observation{}, err
 		}
-		uniq := []*regexp.Regexp{regexp.MustCompile(uniqueString)}
-		if _, err := s.sh.Expect(ctx, uniq, time.Second, false); err != nil {
-			return Observation{}, pexpectErr(err)
-		}
-		if _, err := s.sh.Expect(ctx, nil, time.Second, true); err != nil {
-			return Observation{}, pexpectErr(err)
-		}
-		s.owed = 0 // in step with bash again
 	} else {
 		// The program echoes what it reads: drop that echo.
 		out = strings.TrimFunc(strings.TrimPrefix(strings.TrimLeftFunc(out, pycompat.IsSpace), a.Command), pycompat.IsSpace)
@@ -358,6 +350,16 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 	}
 	wait := seconds(a.Timeout)
 	for i := 0; i < a.NRetry; i++ {
+		// The previous C-c's prompt may have come after the wait gave up: a second C-c
+		// would reach bash at its prompt and make it print one more, which the next
+		// command would take for its own. Look before sending again.
+		if i > 0 {
+			if res, err := s.sh.Expect(ctx, pats, time.Nanosecond, true); err == nil {
+				s.owed = 0
+				zero := 0
+				return observation(pycompat.Strip(outputText(res)), &zero, expectName(a.Expect, res.Index)), nil
+			}
+		}
 		if err := s.sh.SendControl('c'); err != nil {
 			return Observation{}, err
 		}
@@ -403,6 +405,23 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 	}
 	zero := 0
 	return observation(pycompat.Strip(out.String()), &zero, expectName(a.Expect, res.Index)), nil
+}
+
+// resync types SWE-ReX's marker echo and consumes everything up to it and the prompt after
+// it (stray prompts included), as the reference does after an interactive program quits.
+func (s *session) resync(ctx context.Context) error {
+	if err := s.sh.SendCommand("echo '" + uniqueString + "'"); err != nil {
+		return err
+	}
+	uniq := []*regexp.Regexp{regexp.MustCompile(uniqueString)}
+	if _, err := s.sh.Expect(ctx, uniq, time.Second, false); err != nil {
+		return pexpectErr(err)
+	}
+	if _, err := s.sh.Expect(ctx, nil, time.Second, true); err != nil {
+		return pexpectErr(err)
+	}
+	s.owed = 0 // in step with bash again
+	return nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {
