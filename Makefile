@@ -47,7 +47,7 @@ run: build
 # run briefly here ($(FUZZTIME_CI) each: enough to catch a parser that fails on its first
 # mutations); `make fuzz` runs them for $(FUZZTIME) each.
 test: deps lint build unit
-	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_CI)
+	$(MAKE) fuzz FUZZTIME=$(FUZZTIME_CI) FUZZ_JOBS=2
 
 deps:
 	bash scripts/install-deps.sh
@@ -73,12 +73,13 @@ staticcheck:
 unit:
 	@bash scripts/in-temp-dir.sh env CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m ./...
 
-# Coverage-guided runs of every fuzz target, one after the other (the seed corpora already
+# Coverage-guided runs of every fuzz target, $(FUZZ_JOBS) at a time (the seed corpora already
 # run in `unit`).
 FUZZTIME    ?= 1m
 FUZZTIME_CI ?= 2s
+FUZZ_JOBS   ?= 1
 fuzz:
-	bash scripts/fuzz.sh $(FUZZTIME)
+	FUZZ_JOBS=$(FUZZ_JOBS) bash scripts/fuzz.sh $(FUZZTIME)
 
 bench:
 	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./...
