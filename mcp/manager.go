@@ -107,7 +107,17 @@ func New(cfg Config) *Manager {
 	cfg.defaults()
 	m := &Manager{cfg: cfg, servers: map[string]*upstream{},
 		tools: map[string]string{}, res: map[string]string{}, tmpls: map[string]string{}, prompts: map[string]string{}}
+	// The protocol versions the reference's stack (mcp 1.30) speaks, up to 2025-11-25: the
+	// 2026-07-28 protocol changes how a server asks its client for sampling or elicitation
+	// mid-call, which the forwarding here does not do.
+	var versions []string
+	for _, v := range sdk.SupportedProtocolVersions() {
+		if v <= "2025-11-25" {
+			versions = append(versions, v)
+		}
+	}
 	m.srv = sdk.NewServer(&sdk.Implementation{Name: "gohands-mcp-proxy", Version: Version}, &sdk.ServerOptions{
+		SupportedProtocolVersions: versions,
 		// Advertise tools, resources and prompts even before any server lists one, as the
 		// reference's FastMCP proxy does, so a client will not skip listing them.
 		Capabilities: &sdk.ServerCapabilities{
