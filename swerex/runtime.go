@@ -377,7 +377,10 @@ func (rt *Runtime) Interrupt(ctx context.Context, a InterruptAction) (Observatio
 		zero := 0
 		return observation(pycompat.Strip(outputText(res)), &zero, expectName(a.Expect, res.Index)), nil
 	}
-	// The job ignores Ctrl-C (a pager): stop it and kill it.
+	// The job ignores Ctrl-C (a pager): stop it and kill it. These waits are at least a
+	// second (the reference gives them `timeout` too): a stopped pager or a busy machine may
+	// take longer than 0.2 s to give bash back, and failing here leaves the job running.
+	wait = max(wait, time.Second)
 	var out strings.Builder
 	if err := s.sh.SendControl('z'); err != nil {
 		return Observation{}, err
