@@ -631,3 +631,25 @@ func TestConcurrentAppenderKeepsLines(t *testing.T) {
 		}
 	}
 }
+
+// An upload over a file another process holds open rewrites it in place: the holder keeps
+// writing to the file everyone sees.
+func TestUploadOverOpenFile(t *testing.T) {
+	t.Parallel()
+	dest := t.TempDir()
+	p := filepath.Join(dest, "log.txt")
+	writeFixture(t, p, "old\n")
+	app, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	s := newService(t, dest)
+	if err := s.Upload(context.Background(), dest, false, "log.txt", strings.NewReader("uploaded\n")); err != nil {
+		t.Fatal(err)
+	}
+	app.WriteString("appended\n")
+	if got := readFixture(t, p); got != "uploaded\nappended\n" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -578,9 +578,10 @@ func (st *staging) apply(root *os.Root, steps []mergeStep, owner sandbox.Owner) 
 				return fail(err)
 			}
 		case stepMove:
-			if linked(s.keep) {
-				// Hard links keep sharing the file: its content is replaced in place (the old
-				// content is kept aside first, to be put back on failure).
+			if linked(s.keep) || (s.keep != nil && openElsewhere(root, s.dst)) {
+				// Hard links keep sharing the file, and a process holding it open keeps
+				// writing to it: its content is replaced in place (the old content is kept
+				// aside first, to be put back on failure).
 				st.n++
 				old := fmt.Sprintf("old/%d", st.n)
 				if err := copyBetween(root, s.dst, st.dir, old); err != nil {
@@ -639,6 +640,17 @@ func applyOwner(r *os.Root, name string, owner sandbox.Owner, keep fs.FileInfo, 
 		return nil
 	}
 	return r.Chmod(name, mode)
+}
+
+// openElsewhere reports whether another process has name open (a write lease is refused).
+func openElsewhere(root *os.Root, name string) bool {
+	f, err := root.OpenFile(name, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, busy := tryWriteLease(f)
+	return busy
 }
 
 // linked reports whether fi (a file an upload replaces) has other hard links.
