@@ -49,7 +49,7 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 		if err != nil {
 			return ErrorObs(err.Error()), nil
 		}
-		defer s.Close()
+		defer x.closeSession(s)
 		sess = s
 	} else if !sess.Alive() {
 		// bash exited (`exit`, `kill -9 $$`): give the agent a fresh session, not a dead server.
@@ -57,24 +57,39 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 		if err != nil {
 			return ErrorObs(err.Error()), nil
 		}
-		sess.Close()
+		x.closeSession(sess)
 		x.setBash(s)
 		sess = s
 		_, _ = sess.Run(ctx, shell.Request{Command: `alias git="git --no-pager"`, Blocking: true, Timeout: 30 * time.Second})
 	}
+	c := x.tel.Begin("run", args.Command, x.terminal(sess))
+	if x.cfg.InputWaitReturn {
+		req.InputWait = c.InputWait()
+	}
 	res, err := sess.Run(ctx, req)
 	if err != nil {
+		c.End(nil, "error: "+err.Error())
 		// Every expected shell failure is an error observation, as in the reference.
 		if f, ok := fault.As(err); ok {
 			return ErrorObs(f.Msg), nil
 		}
 		return nil, err
 	}
+	code := res.Metadata.ExitCode
+	note := ""
+	if strings.HasPrefix(res.Suffix, "\n[The command timed out") || strings.HasPrefix(res.Suffix, "\n[The command has no new output") ||
+		res.Suffix == shell.InputWaitSuffix {
+		note = "the action returned; the command is still running"
+	}
+	rec := c.End(&code, note)
 	md := CmdMetadata{
 		ExitCode: res.Metadata.ExitCode, PID: res.Metadata.PID,
 		Username: res.Metadata.Username, Hostname: res.Metadata.Hostname,
 		WorkingDir: res.Metadata.WorkingDir, PyInterpreterPath: res.Metadata.PyInterpreterPath,
 		Prefix: res.Prefix, Suffix: res.Suffix,
+	}
+	if x.tel != nil {
+		md.Telemetry = &rec
 	}
 	return CmdOutputObs(res.Command, res.Content, md, res.Hidden), nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/mcp"
 	"github.com/gohands/gohands/plugins"
+	"github.com/gohands/gohands/telemetry"
 )
 
 // Config is everything the server needs, built by cmd/action-execution-server from the
@@ -28,6 +29,13 @@ type Config struct {
 	SUToUser          bool          // SU_TO_USER
 	RuntimeUsername   string        // RUNTIME_USERNAME
 	ProcessUser       string        // $USER of the server process (LocalRuntime check)
+
+	// Telemetry configures command records, file changes, usage and the event stream;
+	// TelemetryOff turns all of it off. InputWaitReturn is the opt-in early return of a run
+	// action whose command waits for terminal input (off: the reference's texts and timings).
+	Telemetry       telemetry.Config
+	TelemetryOff    bool
+	InputWaitReturn bool
 
 	Plugins plugins.Config
 	Files   files.Config

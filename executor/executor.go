@@ -15,6 +15,7 @@ import (
 	"github.com/gohands/gohands/plugins"
 	"github.com/gohands/gohands/sandbox"
 	"github.com/gohands/gohands/shell"
+	"github.com/gohands/gohands/telemetry"
 )
 
 // Executor owns the main bash session, the file service and the plugins, and runs one
@@ -26,6 +27,8 @@ type Executor struct {
 	plugins *plugins.Manager
 	mcp     *mcp.Manager
 	browser *browser.Service // nil when the browser is disabled
+	tel     *telemetry.Service // nil when telemetry is off
+	terms   terminals
 
 	mu sync.Mutex // serialises actions; held by no function but Execute and runIPython
 	// bash is the main session. Only an action (under mu) replaces it; x.cwd reads it from
@@ -58,6 +61,11 @@ func (x *Executor) Start(ctx context.Context) error {
 	fc.WorkspaceRoot = x.cfg.WorkingDir
 	fc.Owner = owner
 	x.files = files.New(fc)
+	if !x.cfg.TelemetryOff {
+		tc := x.cfg.Telemetry
+		tc.Files.Roots = append([]string{x.cfg.WorkingDir}, tc.Files.Roots...)
+		x.tel = telemetry.New(tc)
+	}
 
 	bash, err := x.newSession(x.cfg.WorkingDir)
 	if err != nil {
@@ -94,24 +102,29 @@ func (x *Executor) Close() {
 	var wg sync.WaitGroup
 	for _, stop := range []func(){x.stopMCP, x.stopPlugins, x.closeBrowser, func() {
 		if b := x.bash.Load(); b != nil {
-			b.Close()
+			x.closeSession(b)
 		}
 	}} {
 		wg.Add(1)
 		go func() { defer wg.Done(); stop() }()
 	}
 	wg.Wait()
+	x.tel.Close()
 	if x.files != nil {
 		x.files.Close()
 	}
 }
 
 func (x *Executor) newSession(dir string) (*shell.Session, error) {
-	return shell.Start(shell.Config{
+	s, err := shell.Start(shell.Config{
 		User:            x.user,
 		WorkDir:         dir,
 		NoChangeTimeout: x.cfg.NoChangeTimeout,
 	})
+	if err == nil {
+		x.attach(s)
+	}
+	return s, err
 }
 
 // Execute runs one action. Errors are the reference's "Internal server error" cases.
@@ -123,7 +136,7 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 		// A cell may call back into /execute_action (the kernel's file_editor), so it runs
 		// without the action lock; runIPython takes it only to order itself after earlier
 		// actions. See docs/compatibility.md.
-		return x.runIPython(ctx, a)
+		return x.record(x.runIPython, actionCode)(ctx, a)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -139,9 +152,9 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 	case "read":
 		h = x.read
 	case "write":
-		h = x.write
+		h = x.record(x.write, actionPath)
 	case "edit":
-		h = x.edit
+		h = x.record(x.edit, actionPath)
 	case "browse", "browse_interactive":
 		h = x.browse
 	default:

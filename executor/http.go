@@ -31,6 +31,7 @@ func NewHTTP(x *Executor) *echo.Echo {
 	e.GET("/download_files", x.downloadFiles)
 	e.GET("/vscode/connection_token", x.vscodeToken)
 	e.POST("/update_mcp_server", x.updateMCPServer)
+	x.telemetryRoutes(e)
 	x.mountMCP(e)
 	return e
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+
+	"github.com/gohands/gohands/telemetry"
 )
 
 // Observation is one V0 observation as the Python client parses it. Extras must hold only
@@ -80,6 +82,9 @@ type CmdMetadata struct {
 	PyInterpreterPath *string `json:"py_interpreter_path"`
 	Prefix            string  `json:"prefix"`
 	Suffix            string  `json:"suffix"`
+	// Telemetry is gohands' record of the action (GET /commands/{id}). The client's
+	// CmdOutputMetadata is a pydantic model that ignores keys it does not know.
+	Telemetry *telemetry.Record `json:"telemetry,omitempty"`
 }
 
 // DefaultCmdMetadata is the metadata of an observation that has no prompt behind it.

@@ -34,6 +34,9 @@ type Request struct {
 	Hidden      bool
 	Timeout     time.Duration // hard timeout; 0 means none
 	TimeoutText string        // the timeout as the client's float text, e.g. "1.0"
+	// InputWait, when closed while the command runs, makes Run return at once as after a
+	// no-change timeout, with InputWaitSuffix (the opt-in early return on an input wait).
+	InputWait <-chan struct{}
 }
 
 // Metadata is what the PS1 prompt reported.

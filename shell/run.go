@@ -130,6 +130,7 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		return r, nil
 	}
 	var timer *time.Timer
+	inputWaited := false
 	for {
 		s.mu.Lock()
 		done := s.prompts > initial || s.atPrompt
@@ -142,6 +143,9 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		}
 		if exited {
 			return noted(s.exitedResult(command, req.Hidden))
+		}
+		if inputWaited {
+			return s.timedOut(command, stripEcho, statusNoChange, InputWaitSuffix), nil
 		}
 		if lastChange.Before(start) {
 			lastChange = start
@@ -184,6 +188,9 @@ func (s *Session) Run(ctx context.Context, req Request) (Result, error) {
 		select {
 		case <-ch:
 		case <-timeout:
+		case <-req.InputWait:
+			// Checked at the top of the loop, after a prompt that may have come meanwhile.
+			inputWaited, req.InputWait = true, nil
 		case <-ctx.Done():
 			// The caller is gone; the command keeps running, so guard the next one.
 			s.status = statusHardTimeout

@@ -64,6 +64,7 @@ type Session struct {
 	exited     bool
 	exitErr    error
 	cwd        string
+	observer   func(off int64, text []byte) // see SetOutputObserver
 
 	runMu      sync.Mutex // one Run at a time; guards the fields below up to closeOnce
 	status     status
@@ -205,10 +206,14 @@ func (s *Session) readLoop() {
 func (s *Session) ingest(p []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	off := s.raw.End()
 	_, _ = s.raw.Write(p)
 	s.scan.feed(p, func(t []byte) {
 		if len(t) == 0 {
 			return
+		}
+		if s.observer != nil {
+			s.observer(off, t)
 		}
 		if s.stream == nil { // a stream-mode door never reads the screen
 			_, _ = s.screen.Write(t)

@@ -69,7 +69,8 @@ type Tracker struct {
 	mu       sync.Mutex
 	watched  map[string]bool // directories watched
 	rootsOK  map[string]bool // roots whose watch is in place
-	scanMode string          // why the tracker scans instead of watching ("" when it watches)
+	rootIno  map[string]uint64
+	scanMode string // why the tracker scans instead of watching ("" when it watches)
 	active   map[*Collection]struct{}
 	onChange func(*Collection, Change)
 	done     chan struct{}
@@ -97,7 +98,7 @@ func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 		}
 	}
 	cfg.Roots = roots
-	t := &Tracker{cfg: cfg, watched: map[string]bool{}, rootsOK: map[string]bool{},
+	t := &Tracker{cfg: cfg, watched: map[string]bool{}, rootsOK: map[string]bool{}, rootIno: map[string]uint64{},
 		active: map[*Collection]struct{}{}, onChange: onChange, done: make(chan struct{}),
 		barrier: make(chan struct{}, 1)}
 	if len(roots) == 0 {
@@ -174,7 +175,22 @@ func (t *Tracker) addTreeLocked(dir string, report bool) {
 	for _, r := range t.cfg.Roots {
 		if r == dir {
 			t.rootsOK[r] = t.watched[r]
+			t.rootIno[r] = inode(r)
 		}
+	}
+}
+
+// checkRootsLocked notices a root removed while something still uses it (bash's working
+// directory): the kernel reports its deletion only when the last user lets go.
+func (t *Tracker) checkRootsLocked(c *Collection) {
+	for _, r := range t.cfg.Roots {
+		if !t.rootsOK[r] || inode(r) == t.rootIno[r] {
+			continue
+		}
+		_ = t.w.Remove(r)
+		t.watched[r] = true // so that forgetLocked drops r and everything below it
+		t.forgetLocked(r)
+		c.add(r, OpDeleted)
 	}
 }
 
@@ -415,6 +431,7 @@ func (c *Collection) End() FileChanges {
 		// of a later touch of the barrier file: once that event arrives, nothing is missing.
 		waited := t.flush()
 		t.mu.Lock()
+		t.checkRootsLocked(c)
 		delete(t.active, c)
 		if !waited && c.note == "" {
 			c.note = "file events were still arriving when the action ended; the list may be incomplete"

@@ -46,8 +46,13 @@ func New(cfg Config) *Service {
 	return s
 }
 
-// Close stops the file watches.
-func (s *Service) Close() { s.files.Close() }
+// Close stops the file watches. A nil Service (telemetry off) is valid everywhere: it
+// records nothing.
+func (s *Service) Close() {
+	if s != nil {
+		s.files.Close()
+	}
+}
 
 // Tracker is the file-change tracker.
 func (s *Service) Tracker() *Tracker { return s.files }
@@ -62,6 +67,9 @@ type Terminal struct {
 
 // Attach starts measuring the bash session whose leader is sid.
 func (s *Service) Attach(sid int) *Terminal {
+	if s == nil {
+		return nil
+	}
 	return &Terminal{s: s, sid: sid, meter: NewMeter(sid, s.cfg.Cgroups)}
 }
 
@@ -79,6 +87,9 @@ func (t *Terminal) Meter() *Meter { return t.meter }
 // bash printed, text what the screen got (prompts removed). It must not block: it runs in the
 // PTY's reader.
 func (t *Terminal) Output(off int64, text []byte) {
+	if t == nil {
+		return
+	}
 	var id int64
 	if c := t.cur.Load(); c != nil {
 		id = c.rec.ID
@@ -121,6 +132,9 @@ type startedData struct {
 // Begin starts the record of one action. term is the bash session a run action types into
 // (nil for actions that run no shell command: write, edit, run_ipython).
 func (s *Service) Begin(action, command string, term *Terminal) *Command {
+	if s == nil {
+		return nil
+	}
 	now := time.Now()
 	c := &Command{s: s, term: term, waitCh: make(chan struct{})}
 	c.rec = Record{ID: s.Store.newID(), Action: action, Command: command, Start: now.UTC(), Running: true,
@@ -139,10 +153,21 @@ func (s *Service) Begin(action, command string, term *Terminal) *Command {
 }
 
 // ID is the record's id.
-func (c *Command) ID() int64 { return c.rec.ID }
+func (c *Command) ID() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.rec.ID
+}
 
-// InputWait is closed when the command is found waiting for terminal input.
-func (c *Command) InputWait() <-chan struct{} { return c.waitCh }
+// InputWait is closed when the command is found waiting for terminal input (never, for the
+// nil Command of a nil Service).
+func (c *Command) InputWait() <-chan struct{} {
+	if c == nil {
+		return nil
+	}
+	return c.waitCh
+}
 
 // watch samples memory and looks for an input wait while the command runs; it sleeps
 // between ticks, so an idle server does no work.
@@ -187,6 +212,9 @@ type finishedData struct {
 // End completes the record: exitCode is the action's exit code (nil when it has none), note
 // anything worth saying (e.g. "timed out; still running"). It returns the stored record.
 func (c *Command) End(exitCode *int, note string) Record {
+	if c == nil {
+		return Record{}
+	}
 	c.mu.Lock()
 	if c.finished {
 		c.mu.Unlock()

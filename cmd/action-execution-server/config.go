@@ -78,6 +78,16 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 			cfg.BrowsergymEvalEnv = v
 		case "--browser-prewarm":
 			cfg.BrowserPrewarm = true
+		case "--input-wait-return":
+			// gohands' own: a run action returns at once when its command waits for input.
+			cfg.InputWaitReturn = true
+		case "--telemetry-root":
+			// gohands' own: one more directory whose file changes the action records list.
+			v, err := takeValue(&i, a, inline)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.Telemetry.Files.Roots = append(cfg.Telemetry.Files.Roots, v)
 		case "--enable-browser":
 			cfg.EnableBrowser = true
 		case "--no-enable-browser":
@@ -183,7 +193,47 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 		}
 		cfg.MCP.InitTimeout = time.Duration(n * float64(time.Second))
 	}
+	if err := telemetryFromEnv(&cfg, getenv); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// telemetryFromEnv reads gohands' telemetry settings: GOHANDS_TELEMETRY=0 turns records, file
+// watches and the event stream off; GOHANDS_TELEMETRY_CGROUPS=0 keeps bash out of a cgroup of
+// its own; GOHANDS_TELEMETRY_ROOTS adds watched directories (colon-separated);
+// GOHANDS_INPUT_WAIT_RETURN=1 is --input-wait-return.
+func telemetryFromEnv(cfg *executor.Config, getenv func(string) string) error {
+	flag := func(k string, def bool) (bool, error) {
+		switch strings.ToLower(strings.TrimSpace(getenv(k))) {
+		case "":
+			return def, nil
+		case "1", "true", "yes", "on":
+			return true, nil
+		case "0", "false", "no", "off":
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: expected 1/true/yes/on or 0/false/no/off, got '%s'", k, getenv(k))
+	}
+	on, err := flag("GOHANDS_TELEMETRY", true)
+	if err != nil {
+		return err
+	}
+	cfg.TelemetryOff = !on
+	if cfg.Telemetry.Cgroups, err = flag("GOHANDS_TELEMETRY_CGROUPS", true); err != nil {
+		return err
+	}
+	early, err := flag("GOHANDS_INPUT_WAIT_RETURN", false)
+	if err != nil {
+		return err
+	}
+	cfg.InputWaitReturn = cfg.InputWaitReturn || early
+	for _, r := range strings.Split(getenv("GOHANDS_TELEMETRY_ROOTS"), ":") {
+		if r = strings.TrimSpace(r); r != "" {
+			cfg.Telemetry.Files.Roots = append(cfg.Telemetry.Files.Roots, r)
+		}
+	}
+	return nil
 }
 
 func lookup(getenv func(string) string, k string) (string, bool) {

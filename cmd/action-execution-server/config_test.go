@@ -58,3 +58,29 @@ func TestParseConfig(t *testing.T) {
 		t.Fatalf("defaults %+v", def)
 	}
 }
+
+func TestParseTelemetryConfig(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cfg, err := parseConfig(strings.Fields("80"), env(nil))
+	if err != nil || cfg.TelemetryOff || cfg.InputWaitReturn || !cfg.Telemetry.Cgroups || len(cfg.Telemetry.Files.Roots) != 0 {
+		t.Fatalf("defaults: %+v %v", cfg, err)
+	}
+	cfg, err = parseConfig(strings.Fields("80 --input-wait-return --telemetry-root /a --telemetry-root=/b"),
+		env(map[string]string{"GOHANDS_TELEMETRY_ROOTS": "/c::/d", "GOHANDS_TELEMETRY_CGROUPS": "0"}))
+	if err != nil || !cfg.InputWaitReturn || cfg.Telemetry.Cgroups || strings.Join(cfg.Telemetry.Files.Roots, ",") != "/a,/b,/c,/d" {
+		t.Fatalf("flags: %+v %v", cfg.Telemetry, err)
+	}
+	cfg, err = parseConfig(strings.Fields("80"), env(map[string]string{"GOHANDS_TELEMETRY": "off", "GOHANDS_INPUT_WAIT_RETURN": "true"}))
+	if err != nil || !cfg.TelemetryOff || !cfg.InputWaitReturn {
+		t.Fatalf("env: %+v %v", cfg, err)
+	}
+	for _, k := range []string{"GOHANDS_TELEMETRY", "GOHANDS_TELEMETRY_CGROUPS", "GOHANDS_INPUT_WAIT_RETURN"} {
+		if _, err := parseConfig(strings.Fields("80"), env(map[string]string{k: "maybe"})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=maybe: %v", k, err)
+		}
+	}
+	if _, err := parseConfig(strings.Fields("80 --telemetry-root"), env(nil)); err == nil {
+		t.Error("--telemetry-root without a value accepted")
+	}
+}
