@@ -62,7 +62,7 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 		sess = s
 		_, _ = sess.Run(ctx, shell.Request{Command: `alias git="git --no-pager"`, Blocking: true, Timeout: 30 * time.Second})
 	}
-	c := x.tel.Begin("run", args.Command, x.terminal(sess))
+	c := x.tel.Begin("run", args.Command.S, x.terminal(sess))
 	if x.cfg.InputWaitReturn {
 		req.InputWait = c.InputWait()
 	}

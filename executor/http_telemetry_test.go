@@ -262,6 +262,7 @@ func TestEventsWebSocket(t *testing.T) {
 	req, _ := http.NewRequest("POST", srv.URL+"/execute_action",
 		strings.NewReader(`{"action":{"action":"run","args":{"command":"echo ws-ok"},"timeout":20}}`))
 	req.Header.Set("X-Session-API-Key", "k3y")
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v %v", resp, err)
