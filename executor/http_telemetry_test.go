@@ -28,7 +28,7 @@ import (
 
 // newTelemetryExecutor is newRunExecutor with telemetry and the file service, behind a real
 // HTTP server on a free port.
-func newTelemetryExecutor(t *testing.T, mod func(*Config)) (*Executor, *httptest.Server) {
+func newTelemetryExecutor(t testing.TB, mod func(*Config)) (*Executor, *httptest.Server) {
 	t.Helper()
 	u, err := user.Current()
 	if err != nil {
@@ -43,9 +43,11 @@ func newTelemetryExecutor(t *testing.T, mod func(*Config)) (*Executor, *httptest
 	x := New(cfg)
 	x.user = shell.User{Name: u.Username, UID: uid, GID: gid, Home: t.TempDir()}
 	x.files = files.New(files.Config{WorkspaceRoot: cfg.WorkingDir})
-	tc := cfg.Telemetry
-	tc.Files.Roots = []string{cfg.WorkingDir}
-	x.tel = telemetry.New(tc)
+	if !cfg.TelemetryOff {
+		tc := cfg.Telemetry
+		tc.Files.Roots = []string{cfg.WorkingDir}
+		x.tel = telemetry.New(tc)
+	}
 	s, err := x.newSession(x.cfg.WorkingDir)
 	if err != nil {
 		t.Fatal(err)
@@ -410,4 +412,11 @@ func TestRunDeletesWorkingDir(t *testing.T) {
 		t.Fatalf("%v", obs)
 	}
 	_ = context.Background
+}
+
+func newBenchExecutor(b *testing.B, on bool) (*Executor, *httptest.Server) {
+	return newTelemetryExecutor(b, func(c *Config) {
+		c.TelemetryOff = !on
+		c.Telemetry.Cgroups = true
+	})
 }

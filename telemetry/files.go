@@ -394,10 +394,9 @@ func (t *Tracker) Begin(id int64) *Collection {
 		c.method = "none"
 		return c
 	}
-	if t.w != nil {
-		// Events of what happened before this action, still queued, are not its changes.
-		t.flush()
-	}
+	// No barrier here (it would cost every action a round trip through the watcher): the
+	// previous action's End has drained what happened before it, and a change made in the
+	// instant between two actions may count for the second.
 	t.mu.Lock()
 	if t.scanMode == "" && t.w != nil {
 		// A root deleted and made again (rm -rf the working dir; mkdir it) is watched anew.

@@ -71,6 +71,7 @@ func TestFilesCreateModifyDeleteRename(t *testing.T) {
 	}
 	// Changes after the action belong to nobody.
 	must(t, os.WriteFile(filepath.Join(root, "later"), nil, 0o644))
+	tr.flush()
 	if fc2 := tr.Begin(1).End(); fc2.Total != 0 {
 		t.Errorf("next action sees %+v", fc2.Changes)
 	}

@@ -117,24 +117,6 @@ func treeProcs(sid int) []procStat {
 	return out
 }
 
-// pidsProcs reads the processes named in a cgroup.procs file (bounded).
-func pidsProcs(file string) []procStat {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	var out []procStat
-	for _, f := range strings.Fields(string(b)) {
-		if len(out) >= 4096 {
-			break
-		}
-		if st, ok := readStat("/proc/" + f + "/stat"); ok {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
 // DetectInputWait reports whether the foreground process group of the terminal that session
 // sid controls is blocked reading that terminal: no process of the group runnable, and one of
 // its threads asleep in read/poll/select/epoll on the terminal. A process sleeping, reading a

@@ -18,18 +18,30 @@ const clkTck = 100
 var pageSize = int64(os.Getpagesize())
 
 // Meter measures the resource use of the commands one bash session runs: from a cgroup v2
-// child that holds the session, when the server may create one, else from /proc.
+// child that holds the session, when the server may create one, else from /proc. The files it
+// reads on every action stay open (a pread costs a fraction of an open+read+close on /proc
+// and cgroupfs), so a quick command pays for a few small reads.
 type Meter struct {
 	sid      int
 	cg       string // the session's cgroup directory, "" when there is none
 	hasPeak  bool   // the cgroup has memory.peak (memory controller enabled)
 	cgroupNo string // why there is no cgroup
+
+	mu        sync.Mutex // guards buf and the reads through the files below
+	buf       []byte
+	statF     *os.File // /proc/<sid>/stat
+	childrenF *os.File // /proc/<sid>/task/<sid>/children
+	cpuF      *os.File // <cg>/cpu.stat
+	procsF    *os.File // <cg>/cgroup.procs
 }
 
 // NewMeter measures session sid (bash's pid). With useCgroup it tries to move bash into a new
 // cgroup v2 child of the server's own cgroup; any failure falls back to /proc.
 func NewMeter(sid int, useCgroup bool) *Meter {
-	m := &Meter{sid: sid}
+	m := &Meter{sid: sid, buf: make([]byte, 4096)}
+	base := "/proc/" + strconv.Itoa(sid)
+	m.statF, _ = os.Open(base + "/stat")
+	m.childrenF, _ = os.Open(base + "/task/" + strconv.Itoa(sid) + "/children")
 	if !useCgroup {
 		m.cgroupNo = "cgroups off"
 		return m
@@ -47,6 +59,16 @@ func NewMeter(sid int, useCgroup bool) *Meter {
 	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(strconv.Itoa(sid)), 0); err != nil {
 		_ = os.Remove(cg)
 		m.cgroupNo = "cannot move bash into a cgroup: " + err.Error()
+		return m
+	}
+	m.cpuF, err = os.Open(filepath.Join(cg, "cpu.stat"))
+	if err == nil {
+		m.procsF, err = os.Open(filepath.Join(cg, "cgroup.procs"))
+	}
+	if err != nil {
+		m.closeFiles()
+		_ = os.Remove(cg)
+		m.cgroupNo = "cannot read the cgroup: " + err.Error()
 		return m
 	}
 	m.cg = cg
@@ -69,8 +91,20 @@ func (m *Meter) Method() string {
 // Cgroup is the session's cgroup directory ("" when none).
 func (m *Meter) Cgroup() string { return m.cg }
 
+func (m *Meter) closeFiles() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, f := range []**os.File{&m.statF, &m.childrenF, &m.cpuF, &m.procsF} {
+		if *f != nil {
+			(*f).Close()
+			*f = nil
+		}
+	}
+}
+
 // Close removes the session's cgroup once its processes are gone (call after bash is dead).
 func (m *Meter) Close() {
+	m.closeFiles()
 	if m.cg == "" {
 		return
 	}
@@ -83,6 +117,84 @@ func (m *Meter) Close() {
 		// Zombies leave the cgroup a moment after they are killed.
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// pread reads an open file from its start (nil on failure or when f is nil).
+func (m *Meter) pread(f *os.File) []byte {
+	if f == nil {
+		return nil
+	}
+	n, _ := f.ReadAt(m.buf, 0)
+	return m.buf[:n]
+}
+
+// bashStat is bash's own /proc stat.
+func (m *Meter) bashStat() (procStat, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.pread(m.statF)
+	if len(b) == 0 {
+		return procStat{}, false
+	}
+	return parseStat(b)
+}
+
+// hasChildren reports whether bash has a child process now (false when unknown).
+func (m *Meter) hasChildren() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(bytes.TrimSpace(m.pread(m.childrenF))) > 0
+}
+
+// cgroupCPU reads user_usec and system_usec of the cgroup's cpu.stat.
+func (m *Meter) cgroupCPU() (usr, sys uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, line := range strings.Split(string(m.pread(m.cpuF)), "\n") {
+		k, v, _ := strings.Cut(line, " ")
+		switch k {
+		case "user_usec":
+			usr, _ = strconv.ParseUint(v, 10, 64)
+		case "system_usec":
+			sys, _ = strconv.ParseUint(v, 10, 64)
+		}
+	}
+	return usr, sys
+}
+
+// others lists the session's processes but bash: the cgroup's members, or bash's descendants
+// (a daemon that left the tree is then not seen). Nothing is read beyond one small file when
+// bash has no other process, the common case once a command has ended.
+func (m *Meter) others() []procStat {
+	if m.cg != "" {
+		m.mu.Lock()
+		pids := strings.Fields(string(m.pread(m.procsF)))
+		m.mu.Unlock()
+		var out []procStat
+		for _, f := range pids {
+			if len(out) >= 4096 {
+				break
+			}
+			if f == strconv.Itoa(m.sid) {
+				continue
+			}
+			if st, ok := readStat("/proc/" + f + "/stat"); ok {
+				out = append(out, st)
+			}
+		}
+		return out
+	}
+	if !m.hasChildren() {
+		return nil
+	}
+	all := treeProcs(m.sid)
+	out := all[:0]
+	for _, p := range all {
+		if p.pid != m.sid {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ownCgroup2Dir is the directory of the server's cgroup in the cgroup v2 hierarchy.
@@ -122,15 +234,6 @@ func ownCgroup2Dir() (string, error) {
 	return "", errors.New("the server is in no cgroup2 cgroup")
 }
 
-// procs lists the session's processes: the cgroup's members, or bash and its descendants
-// (a daemon that left the tree is then not seen).
-func (m *Meter) procs() []procStat {
-	if m.cg != "" {
-		return pidsProcs(filepath.Join(m.cg, "cgroup.procs"))
-	}
-	return treeProcs(m.sid)
-}
-
 // Measurement is the use of one action, from Begin to End.
 type Measurement struct {
 	m     *Meter
@@ -140,15 +243,15 @@ type Measurement struct {
 	peakFD            *os.File
 
 	mu     sync.Mutex
-	before map[int][2]uint64 // ticks of session processes alive at Begin (bash excluded)
+	before map[int][2]uint64 // ticks of processes alive at Begin (bash excluded)
 	peak   int64             // bytes
 }
 
 // Begin starts measuring an action.
 func (m *Meter) Begin() *Measurement {
-	mm := &Measurement{m: m, start: time.Now(), before: map[int][2]uint64{}}
+	mm := &Measurement{m: m, start: time.Now()}
 	if m.cg != "" {
-		mm.cpuUser0, mm.cpuSys0 = cgroupCPU(m.cg)
+		mm.cpuUser0, mm.cpuSys0 = m.cgroupCPU()
 		if m.hasPeak {
 			// Writing to memory.peak resets the peak seen through this descriptor (Linux 6.12).
 			if f, err := os.OpenFile(filepath.Join(m.cg, "memory.peak"), os.O_RDWR, 0); err == nil {
@@ -161,10 +264,12 @@ func (m *Meter) Begin() *Measurement {
 		}
 		return mm
 	}
-	for _, p := range m.procs() {
-		if p.pid == m.sid {
-			mm.cpuUser0, mm.cpuSys0 = p.utime+p.cutime, p.stime+p.cstime
-			continue
+	if st, ok := m.bashStat(); ok {
+		mm.cpuUser0, mm.cpuSys0 = st.utime+st.cutime, st.stime+st.cstime
+	}
+	for _, p := range m.others() { // background jobs: only what they use from now on counts
+		if mm.before == nil {
+			mm.before = map[int][2]uint64{}
 		}
 		mm.before[p.pid] = [2]uint64{p.utime + p.cutime, p.stime + p.cstime}
 	}
@@ -174,27 +279,16 @@ func (m *Meter) Begin() *Measurement {
 // Sample takes one /proc sample of the session's memory (the sampler runs only while an
 // action runs). It is a no-op when the cgroup reports the peak itself.
 func (mm *Measurement) Sample() {
-	if mm.m.hasPeak && mm.peakFD != nil {
+	if mm.peakFD != nil {
 		return
 	}
-	var sum int64
-	for _, p := range mm.m.procs() {
-		if p.pid == mm.m.sid {
-			continue
-		}
+	var sum, hwm int64
+	for _, p := range mm.m.others() {
 		sum += p.rss * pageSize
-		if hwm := vmHWM(p.pid); hwm > 0 {
-			mm.mu.Lock()
-			if hwm > mm.peak {
-				mm.peak = hwm
-			}
-			mm.mu.Unlock()
-		}
+		hwm = max(hwm, vmHWM(p.pid))
 	}
 	mm.mu.Lock()
-	if sum > mm.peak {
-		mm.peak = sum
-	}
+	mm.peak = max(mm.peak, sum, hwm)
 	mm.mu.Unlock()
 }
 
@@ -221,7 +315,7 @@ func (mm *Measurement) End() Usage {
 	m := mm.m
 	u := Usage{Method: m.Method()}
 	if m.cg != "" {
-		usr, sys := cgroupCPU(m.cg)
+		usr, sys := m.cgroupCPU()
 		u.CPUUserSeconds = float64(usr-min(usr, mm.cpuUser0)) / 1e6
 		u.CPUSystemSeconds = float64(sys-min(sys, mm.cpuSys0)) / 1e6
 		if mm.peakFD != nil {
@@ -231,48 +325,30 @@ func (mm *Measurement) End() Usage {
 			mm.peakFD.Close()
 			return u
 		}
-	}
-	mm.Sample()
-	var usr, sys uint64
-	if m.cg != "" {
+		mm.Sample()
 		mm.mu.Lock()
 		u.PeakRSSBytes = mm.peak
 		mm.mu.Unlock()
 		return u
 	}
-	for _, p := range m.procs() {
-		if p.pid == m.sid {
-			// bash's own time and that of every child it reaped (their children included).
-			usr += p.utime + p.cutime - min(p.utime+p.cutime, mm.cpuUser0)
-			sys += p.stime + p.cstime - min(p.stime+p.cstime, mm.cpuSys0)
-			continue
-		}
+	var usr, sys uint64
+	if st, ok := m.bashStat(); ok {
+		// bash's own time and that of every child it reaped (their children included).
+		usr += st.utime + st.cutime - min(st.utime+st.cutime, mm.cpuUser0)
+		sys += st.stime + st.cstime - min(st.stime+st.cstime, mm.cpuSys0)
+	}
+	var sum, hwm int64
+	for _, p := range m.others() { // still running (a timed-out command, background jobs)
 		b := mm.before[p.pid]
 		usr += p.utime + p.cutime - min(p.utime+p.cutime, b[0])
 		sys += p.stime + p.cstime - min(p.stime+p.cstime, b[1])
+		sum += p.rss * pageSize
+		hwm = max(hwm, vmHWM(p.pid))
 	}
 	u.CPUUserSeconds, u.CPUSystemSeconds = float64(usr)/clkTck, float64(sys)/clkTck
 	mm.mu.Lock()
-	u.PeakRSSBytes = mm.peak
+	u.PeakRSSBytes = max(mm.peak, sum, hwm)
 	mm.mu.Unlock()
 	u.Note = m.cgroupNo
 	return u
-}
-
-// cgroupCPU reads user_usec and system_usec of a cgroup's cpu.stat.
-func cgroupCPU(cg string) (usr, sys uint64) {
-	b, err := os.ReadFile(filepath.Join(cg, "cpu.stat"))
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(line, " ")
-		switch k {
-		case "user_usec":
-			usr, _ = strconv.ParseUint(v, 10, 64)
-		case "system_usec":
-			sys, _ = strconv.ParseUint(v, 10, 64)
-		}
-	}
-	return usr, sys
 }
