@@ -26,7 +26,7 @@ type Executor struct {
 	files   *files.Service
 	plugins *plugins.Manager
 	mcp     *mcp.Manager
-	browser *browser.Service // nil when the browser is disabled
+	browser *browser.Service   // nil when the browser is disabled
 	tel     *telemetry.Service // nil when telemetry is off
 	terms   terminals
 
