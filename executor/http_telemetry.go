@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,6 +19,14 @@ func (x *Executor) telemetryRoutes(e *echo.Echo) {
 	e.GET("/commands/:id", x.getCommand)
 	e.GET("/events", x.eventsSSE)
 	e.GET("/events/ws", x.eventsWS)
+}
+
+// CloseEventStreams ends the /events and /events/ws streams, so that an HTTP shutdown does not
+// wait for them.
+func (x *Executor) CloseEventStreams() {
+	if x.tel != nil {
+		x.tel.Hub.CloseAll()
+	}
 }
 
 func (x *Executor) telemetryOn() error {
@@ -134,8 +143,9 @@ func (x *Executor) eventsSSE(c echo.Context) error {
 		select {
 		case ev, ok := <-sub.C:
 			if !ok {
-				// Dropped for falling behind: say so if the client can still hear it.
-				write([]byte("event: dropped\ndata: {\"type\":\"dropped\",\"reason\":\"the client fell behind\"}\n\n"))
+				// Dropped for falling behind, or the server stops: say so if the client hears.
+				b, _ := json.Marshal(map[string]string{"type": "dropped", "reason": sub.Reason()})
+				write([]byte("event: dropped\ndata: " + string(b) + "\n\n"))
 				return nil
 			}
 			if !send(ev) {
@@ -196,8 +206,11 @@ func (x *Executor) eventsWS(c echo.Context) error {
 		select {
 		case ev, ok := <-sub.C:
 			if !ok {
-				_ = conn.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "the client fell behind"),
+				code := websocket.ClosePolicyViolation
+				if !sub.Dropped() {
+					code = websocket.CloseGoingAway
+				}
+				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, sub.Reason()),
 					time.Now().Add(time.Second))
 				return nil
 			}

@@ -19,7 +19,7 @@ func (x *Executor) attach(s *shell.Session) {
 	if x.tel == nil {
 		return
 	}
-	t := x.tel.Attach(s.PID())
+	t := x.tel.Attach(s.PID(), s.OutputPending)
 	s.SetOutputObserver(t.Output)
 	x.terms.mu.Lock()
 	if x.terms.m == nil {

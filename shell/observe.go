@@ -1,5 +1,7 @@
 package shell
 
+import "golang.org/x/sys/unix"
+
 // InputWaitSuffix ends the observation of a command that Run returned early because the
 // caller's Request.InputWait fired (the opt-in early return on an input wait): like a no-change
 // timeout the command keeps running and takes input with is_input.
@@ -22,4 +24,16 @@ func (s *Session) SetOutputObserver(f func(off int64, text []byte)) {
 	s.mu.Lock()
 	s.observer = f
 	s.mu.Unlock()
+}
+
+// OutputPending reports whether bash has printed bytes the session has not read yet (the PTY
+// holds them). An input-wait check must not decide while a prompt is still in flight.
+func (s *Session) OutputPending() bool {
+	rc, err := s.ptmx.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
+	return n > 0
 }

@@ -48,7 +48,7 @@ func startBash(t *testing.T, svc *Service, dir string, cred *syscall.Credential)
 	b := &testBash{t: t, cmd: cmd, ptmx: ptmx}
 	b.cond = sync.NewCond(&b.mu)
 	if svc != nil {
-		b.term = svc.Attach(cmd.Process.Pid)
+		b.term = svc.Attach(cmd.Process.Pid, nil)
 	}
 	go func() {
 		buf := make([]byte, 32<<10)

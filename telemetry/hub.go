@@ -46,16 +46,22 @@ type Hub struct {
 	subs      map[*Sub]struct{}
 }
 
-// Sub is one subscriber. C is closed when the hub drops it (queue full) or it unsubscribes.
+// Sub is one subscriber. C is closed when the hub drops it (queue full), closes (shutdown) or
+// it unsubscribes.
 type Sub struct {
 	C       chan *Event
 	dropped bool
 	closed  bool
+	reason  string
 }
 
 // Dropped reports whether the hub dropped this subscriber because it fell behind. Valid after
 // C is closed.
 func (s *Sub) Dropped() bool { return s.dropped }
+
+// Reason says why C was closed by the hub ("" when the subscriber left). Valid after C is
+// closed.
+func (s *Sub) Reason() string { return s.reason }
 
 // NewHub makes an empty hub.
 func NewHub(cfg HubConfig) *Hub {
@@ -96,7 +102,7 @@ func (h *Hub) Publish(typ string, commandID int64, data any) uint64 {
 		select {
 		case s.C <- ev:
 		default:
-			s.dropped = true
+			s.dropped, s.reason = true, "the client fell behind"
 			h.removeLocked(s)
 		}
 	}
@@ -200,6 +206,16 @@ func (h *Hub) Subscribe(after int64) (*Sub, []*Event) {
 		}
 	}
 	return s, backlog
+}
+
+// CloseAll ends every subscription (the server is shutting down: streams must not hold it).
+func (h *Hub) CloseAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		s.reason = "the server is shutting down"
+		h.removeLocked(s)
+	}
 }
 
 // Unsubscribe detaches s and closes its channel (no-op when already dropped).

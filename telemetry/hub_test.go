@@ -200,3 +200,15 @@ func BenchmarkHubPublish(b *testing.B) {
 	b.StopTimer()
 	h.Unsubscribe(s)
 }
+
+func TestHubCloseAll(t *testing.T) {
+	t.Parallel()
+	h := NewHub(HubConfig{})
+	s, _ := h.Subscribe(-1)
+	h.CloseAll()
+	if _, open := <-s.C; open || s.Dropped() || s.Reason() == "" || h.Subscribers() != 0 {
+		t.Fatalf("open %v dropped %v reason %q", open, s.Dropped(), s.Reason())
+	}
+	h.Unsubscribe(s) // no double close
+	h.Publish(EventOutput, 0, nil)
+}

@@ -59,18 +59,21 @@ func (s *Service) Tracker() *Tracker { return s.files }
 
 // Terminal is one bash session the service measures and watches for input waits.
 type Terminal struct {
-	s     *Service
-	sid   int
-	meter *Meter
-	cur   atomic.Pointer[Command]
+	s       *Service
+	sid     int
+	meter   *Meter
+	pending func() bool
+	cur     atomic.Pointer[Command]
 }
 
-// Attach starts measuring the bash session whose leader is sid.
-func (s *Service) Attach(sid int) *Terminal {
+// Attach starts measuring the bash session whose leader is sid. pending (may be nil) reports
+// whether the terminal holds output not yet read: no input wait is declared while a prompt is
+// still on its way to the screen.
+func (s *Service) Attach(sid int, pending func() bool) *Terminal {
 	if s == nil {
 		return nil
 	}
-	return &Terminal{s: s, sid: sid, meter: NewMeter(sid, s.cfg.Cgroups)}
+	return &Terminal{s: s, sid: sid, meter: NewMeter(sid, s.cfg.Cgroups), pending: pending}
 }
 
 // Close releases the session's cgroup; call it after bash has ended.
@@ -186,7 +189,8 @@ func (c *Command) watch() {
 		c.mu.Lock()
 		looking := c.wait == nil
 		c.mu.Unlock()
-		if looking && time.Since(time.Unix(0, c.lastOut.Load())) >= c.s.cfg.Quiet {
+		if looking && time.Since(time.Unix(0, c.lastOut.Load())) >= c.s.cfg.Quiet &&
+			(c.term.pending == nil || !c.term.pending()) {
 			if w, ok := DetectInputWait(c.term.sid); ok {
 				w.Since = time.Now().UTC().Format(time.RFC3339Nano)
 				c.mu.Lock()

@@ -137,7 +137,7 @@ func BenchmarkCommandBeginEnd(b *testing.B) {
 	if err := sleeper.Start(); err != nil {
 		b.Fatal(err)
 	}
-	term := svc.Attach(sleeper.Process.Pid)
+	term := svc.Attach(sleeper.Process.Pid, nil)
 	defer func() {
 		_ = sleeper.Process.Kill()
 		_ = sleeper.Wait()

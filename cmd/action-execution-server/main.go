@@ -96,6 +96,7 @@ func run(cfg executor.Config) error {
 			h.ServeHTTP(w, r)
 		})}
 	srv.RegisterOnShutdown(x.CloseStreams) // SSE streams would hold Shutdown for its whole grace
+	srv.RegisterOnShutdown(x.CloseEventStreams)
 	log.Printf("action-execution-server listening on %s (working dir %s)", ln.Addr(), cfg.WorkingDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
