@@ -88,7 +88,7 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 		WorkingDir: res.Metadata.WorkingDir, PyInterpreterPath: res.Metadata.PyInterpreterPath,
 		Prefix: res.Prefix, Suffix: res.Suffix,
 	}
-	if x.tel != nil {
+	if x.tel != nil && x.cfg.TelemetryMetadata {
 		md.Telemetry = &rec
 	}
 	return CmdOutputObs(res.Command, res.Content, md, res.Hidden), nil

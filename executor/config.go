@@ -36,6 +36,9 @@ type Config struct {
 	Telemetry       telemetry.Config
 	TelemetryOff    bool
 	InputWaitReturn bool
+	// TelemetryMetadata puts a run's record into its observation's extras.metadata (key
+	// "telemetry"). Off by default: the reference's observations stay byte for byte.
+	TelemetryMetadata bool
 
 	Plugins plugins.Config
 	Files   files.Config

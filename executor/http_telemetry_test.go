@@ -94,7 +94,7 @@ func getJSON(t *testing.T, url string, want int, v any) {
 
 func TestCommandRecordsOverHTTP(t *testing.T) {
 	t.Parallel()
-	x, srv := newTelemetryExecutor(t, nil)
+	x, srv := newTelemetryExecutor(t, func(c *Config) { c.TelemetryMetadata = true })
 	obs := postAction(t, srv, `{"action":"run","args":{"command":"echo hello > made.txt && echo done"},"timeout":20}`)
 	md := obs["extras"].(map[string]any)["metadata"].(map[string]any)
 	tel, ok := md["telemetry"].(map[string]any)
@@ -131,6 +131,21 @@ func TestCommandRecordsOverHTTP(t *testing.T) {
 		if d["detail"] == "" {
 			t.Errorf("%s: %v", url, d)
 		}
+	}
+}
+
+// By default a run observation is the reference's, key for key: the record stays on the
+// endpoints.
+func TestTelemetryMetadataOffByDefault(t *testing.T) {
+	t.Parallel()
+	x, srv := newTelemetryExecutor(t, nil)
+	obs := postAction(t, srv, `{"action":"run","args":{"command":"echo hi"},"timeout":20}`)
+	md := obs["extras"].(map[string]any)["metadata"].(map[string]any)
+	if _, has := md["telemetry"]; has || len(md) != 8 {
+		t.Fatalf("metadata %v", md)
+	}
+	if recs := x.tel.Store.Last(1); len(recs) != 1 || recs[0].Command != "echo hi" {
+		t.Fatalf("no record: %+v", recs)
 	}
 }
 
@@ -373,6 +388,7 @@ func TestRunInputWait(t *testing.T) {
 			t.Parallel()
 			_, srv := newTelemetryExecutor(t, func(c *Config) {
 				c.InputWaitReturn = early
+				c.TelemetryMetadata = true
 				c.NoChangeTimeout = 3 * time.Second
 				if early {
 					c.NoChangeTimeout = 120 * time.Second
@@ -400,7 +416,7 @@ func TestRunInputWait(t *testing.T) {
 // The working directory deleted by a command: a clear record, and the next action works.
 func TestRunDeletesWorkingDir(t *testing.T) {
 	t.Parallel()
-	x, srv := newTelemetryExecutor(t, nil)
+	x, srv := newTelemetryExecutor(t, func(c *Config) { c.TelemetryMetadata = true })
 	_ = os.WriteFile(filepath.Join(x.cfg.WorkingDir, "f"), nil, 0o644)
 	obs := postAction(t, srv, `{"action":"run","args":{"command":"rm -rf `+x.cfg.WorkingDir+`"},"timeout":20}`)
 	tel := obs["extras"].(map[string]any)["metadata"].(map[string]any)["telemetry"].(map[string]any)

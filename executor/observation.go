@@ -82,8 +82,9 @@ type CmdMetadata struct {
 	PyInterpreterPath *string `json:"py_interpreter_path"`
 	Prefix            string  `json:"prefix"`
 	Suffix            string  `json:"suffix"`
-	// Telemetry is gohands' record of the action (GET /commands/{id}). The client's
-	// CmdOutputMetadata is a pydantic model that ignores keys it does not know.
+	// Telemetry is gohands' record of the action (GET /commands/{id}), with
+	// --telemetry-metadata only. The client's CmdOutputMetadata is a pydantic model that ignores
+	// keys it does not know, but it drops them: a re-serialised observation differs.
 	Telemetry *telemetry.Record `json:"telemetry,omitempty"`
 }
 

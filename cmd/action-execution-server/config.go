@@ -81,6 +81,9 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 		case "--input-wait-return":
 			// gohands' own: a run action returns at once when its command waits for input.
 			cfg.InputWaitReturn = true
+		case "--telemetry-metadata":
+			// gohands' own: a run observation carries its record in extras.metadata.telemetry.
+			cfg.TelemetryMetadata = true
 		case "--telemetry-root":
 			// gohands' own: one more directory whose file changes the action records list.
 			v, err := takeValue(&i, a, inline)
@@ -202,7 +205,8 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 // telemetryFromEnv reads gohands' telemetry settings: GOHANDS_TELEMETRY=0 turns records, file
 // watches and the event stream off; GOHANDS_TELEMETRY_CGROUPS=0 keeps bash out of a cgroup of
 // its own; GOHANDS_TELEMETRY_ROOTS adds watched directories (colon-separated);
-// GOHANDS_INPUT_WAIT_RETURN=1 is --input-wait-return.
+// GOHANDS_INPUT_WAIT_RETURN=1 is --input-wait-return; GOHANDS_TELEMETRY_METADATA=1 is
+// --telemetry-metadata.
 func telemetryFromEnv(cfg *executor.Config, getenv func(string) string) error {
 	flag := func(k string, def bool) (bool, error) {
 		switch strings.ToLower(strings.TrimSpace(getenv(k))) {
@@ -228,6 +232,11 @@ func telemetryFromEnv(cfg *executor.Config, getenv func(string) string) error {
 		return err
 	}
 	cfg.InputWaitReturn = cfg.InputWaitReturn || early
+	md, err := flag("GOHANDS_TELEMETRY_METADATA", false)
+	if err != nil {
+		return err
+	}
+	cfg.TelemetryMetadata = cfg.TelemetryMetadata || md
 	for _, r := range strings.Split(getenv("GOHANDS_TELEMETRY_ROOTS"), ":") {
 		if r = strings.TrimSpace(r); r != "" {
 			cfg.Telemetry.Files.Roots = append(cfg.Telemetry.Files.Roots, r)

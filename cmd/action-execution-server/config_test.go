@@ -66,16 +66,19 @@ func TestParseTelemetryConfig(t *testing.T) {
 	if err != nil || cfg.TelemetryOff || cfg.InputWaitReturn || !cfg.Telemetry.Cgroups || len(cfg.Telemetry.Files.Roots) != 0 {
 		t.Fatalf("defaults: %+v %v", cfg, err)
 	}
-	cfg, err = parseConfig(strings.Fields("80 --input-wait-return --telemetry-root /a --telemetry-root=/b"),
+	if cfg.TelemetryMetadata {
+		t.Fatal("telemetry metadata on by default")
+	}
+	cfg, err = parseConfig(strings.Fields("80 --input-wait-return --telemetry-metadata --telemetry-root /a --telemetry-root=/b"),
 		env(map[string]string{"GOHANDS_TELEMETRY_ROOTS": "/c::/d", "GOHANDS_TELEMETRY_CGROUPS": "0"}))
-	if err != nil || !cfg.InputWaitReturn || cfg.Telemetry.Cgroups || strings.Join(cfg.Telemetry.Files.Roots, ",") != "/a,/b,/c,/d" {
+	if err != nil || !cfg.InputWaitReturn || !cfg.TelemetryMetadata || cfg.Telemetry.Cgroups || strings.Join(cfg.Telemetry.Files.Roots, ",") != "/a,/b,/c,/d" {
 		t.Fatalf("flags: %+v %v", cfg.Telemetry, err)
 	}
 	cfg, err = parseConfig(strings.Fields("80"), env(map[string]string{"GOHANDS_TELEMETRY": "off", "GOHANDS_INPUT_WAIT_RETURN": "true"}))
 	if err != nil || !cfg.TelemetryOff || !cfg.InputWaitReturn {
 		t.Fatalf("env: %+v %v", cfg, err)
 	}
-	for _, k := range []string{"GOHANDS_TELEMETRY", "GOHANDS_TELEMETRY_CGROUPS", "GOHANDS_INPUT_WAIT_RETURN"} {
+	for _, k := range []string{"GOHANDS_TELEMETRY", "GOHANDS_TELEMETRY_CGROUPS", "GOHANDS_INPUT_WAIT_RETURN", "GOHANDS_TELEMETRY_METADATA"} {
 		if _, err := parseConfig(strings.Fields("80"), env(map[string]string{k: "maybe"})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=maybe: %v", k, err)
 		}

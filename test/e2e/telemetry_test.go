@@ -46,7 +46,7 @@ func TestTelemetryStreamPythonClients(t *testing.T) {
 // once with the documented suffix, and takes its answer with is_input.
 func TestTelemetryInputWaitReturn(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, serverOpts{Args: []string{"--input-wait-return"}})
+	s := startServer(t, serverOpts{Args: []string{"--input-wait-return", "--telemetry-metadata"}})
 	o := s.run(t, `python3 -c 'print("got", input("Proceed? [Y/n] "))'`, 0)
 	if !strings.HasPrefix(o.suffix(), "\n[The command is waiting for input") || o.exitCode() != -1 ||
 		!strings.Contains(o.Content, "[Y/n]") || o.meta()["telemetry"].(map[string]any)["waiting_for_input"] != true {
