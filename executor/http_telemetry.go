@@ -107,14 +107,14 @@ func (x *Executor) eventsSSE(c echo.Context) error {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	write := func(b []byte) bool {
+	// Events are flushed when no more are waiting: a burst costs one flush, not one each.
+	buffered := func(b []byte) bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-		if _, err := w.Write(b); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
+		_, err := w.Write(b)
+		return err == nil
 	}
-	send := func(ev *telemetry.Event) bool {
+	write := func(b []byte) bool { return buffered(b) && rc.Flush() == nil }
+	send := func(ev *telemetry.Event, flush bool) bool {
 		b := make([]byte, 0, len(ev.JSON)+48)
 		if ev.Seq > 0 {
 			b = append(b, "id: "...)
@@ -126,13 +126,16 @@ func (x *Executor) eventsSSE(c echo.Context) error {
 		b = append(b, "\ndata: "...)
 		b = append(b, ev.JSON...) // JSON has no raw newlines
 		b = append(b, "\n\n"...)
-		return write(b)
+		if flush {
+			return write(b)
+		}
+		return buffered(b)
 	}
 	if !write([]byte(": gohands event stream\n\n")) {
 		return nil
 	}
-	for _, ev := range backlog {
-		if !send(ev) {
+	for i, ev := range backlog {
+		if !send(ev, i == len(backlog)-1) {
 			return nil
 		}
 	}
@@ -148,7 +151,7 @@ func (x *Executor) eventsSSE(c echo.Context) error {
 				write([]byte("event: dropped\ndata: " + string(b) + "\n\n"))
 				return nil
 			}
-			if !send(ev) {
+			if !send(ev, len(sub.C) == 0) {
 				return nil
 			}
 		case <-keep.C:

@@ -17,7 +17,7 @@ import (
 // testBash is a real interactive bash on a real PTY, as the shell package runs it, with a
 // plain prompt marker so a test can tell when a command has finished.
 type testBash struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	ptmx *os.File
 	term *Terminal
@@ -30,7 +30,7 @@ type testBash struct {
 const testPrompt = "__TPROMPT__"
 
 // startBash starts bash in dir, optionally as cred, and attaches it to svc (if not nil).
-func startBash(t *testing.T, svc *Service, dir string, cred *syscall.Credential) *testBash {
+func startBash(t testing.TB, svc *Service, dir string, cred *syscall.Credential) *testBash {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -160,3 +160,5 @@ func wchan(pid int) string {
 	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/wchan")
 	return string(b)
 }
+
+func startBenchBash(b *testing.B, svc *Service) *testBash { return startBash(b, svc, b.TempDir(), nil) }

@@ -157,3 +157,23 @@ func TestInputWaitNotAfterQuickCommand(t *testing.T) {
 }
 
 func intp(n int) *int { return &n }
+
+// BenchmarkInputWaitLatency is the time from a prompt appearing on the terminal to the input
+// wait being reported (the target: 300 ms).
+func BenchmarkInputWaitLatency(b *testing.B) {
+	svc := New(Config{})
+	defer svc.Close()
+	bb := startBenchBash(b, svc)
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		c := svc.Begin("run", "read -p 'x> ' v", bb.term)
+		bb.send("read -p 'x> ' v")
+		bb.waitOutput("x> ")
+		shown := time.Now()
+		<-c.InputWait()
+		total += time.Since(shown)
+		c.End(nil, "")
+		bb.run("y")
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/prompt")
+}
