@@ -51,6 +51,7 @@ func NewMeter(sid int, useCgroup bool) *Meter {
 		m.cgroupNo = err.Error()
 		return m
 	}
+	removeStaleCgroups(dir)
 	cg := filepath.Join(dir, "gohands-session-"+strconv.Itoa(sid))
 	if err := os.Mkdir(cg, 0o755); err != nil && !os.IsExist(err) {
 		m.cgroupNo = "cannot create a cgroup: " + err.Error()
@@ -75,6 +76,18 @@ func NewMeter(sid int, useCgroup bool) *Meter {
 	_, err = os.Stat(filepath.Join(cg, "memory.peak"))
 	m.hasPeak = err == nil
 	return m
+}
+
+// removeStaleCgroups removes the empty session cgroups of bash processes that no longer exist
+// (a server killed with SIGKILL cannot remove its own). rmdir fails on a cgroup in use.
+func removeStaleCgroups(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, "gohands-session-*"))
+	for _, cg := range stale {
+		pid := strings.TrimPrefix(filepath.Base(cg), "gohands-session-")
+		if _, err := os.Stat("/proc/" + pid); os.IsNotExist(err) {
+			_ = os.Remove(cg)
+		}
+	}
 }
 
 // Method names how this meter measures (see Usage.Method).

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,29 @@ func TestUsageCgroupRemoved(t *testing.T) {
 	b.close()
 	if _, err := os.Stat(cg); !os.IsNotExist(err) {
 		t.Fatalf("cgroup %s left behind (%v)", cg, err)
+	}
+}
+
+// A cgroup left by a server that was killed (its bash gone, the cgroup empty) is removed by
+// the next meter; one whose bash still runs is not.
+func TestUsageStaleCgroupRemoved(t *testing.T) {
+	t.Parallel()
+	dir, err := ownCgroup2Dir()
+	if err != nil {
+		t.Skip(err)
+	}
+	stale := filepath.Join(dir, "gohands-session-999999999") // above pid_max: never a live pid
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Skipf("cannot create cgroups here: %v", err)
+	}
+	t.Cleanup(func() { _ = os.Remove(stale) })
+	svc := New(Config{Cgroups: true})
+	defer svc.Close()
+	b := startBash(t, svc, t.TempDir(), nil)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale cgroup kept (%v)", err)
+	}
+	if _, err := os.Stat(b.term.Meter().Cgroup()); err != nil {
+		t.Fatal(err)
 	}
 }
