@@ -436,3 +436,29 @@ func newBenchExecutor(b *testing.B, on bool) (*Executor, *httptest.Server) {
 		c.Telemetry.Cgroups = true
 	})
 }
+
+// A command that creates 100 000 files: the record lists the first 1000 and counts the rest,
+// and the next action is as usual.
+func TestRunHundredThousandFiles(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("creates 100 000 files")
+	}
+	x, srv := newTelemetryExecutor(t, nil)
+	obs := postAction(t, srv, `{"action":"run","args":{"command":"mkdir many && (cd many && seq 1 100000 | xargs touch) && echo made","blocking":true},"timeout":300}`)
+	if !strings.Contains(obs["content"].(string), "made") {
+		t.Fatalf("%v", obs)
+	}
+	rec := x.tel.Store.Last(1)[0]
+	if len(rec.Files.Changes) != 1000 || !rec.Files.Truncated || rec.Files.Total < 1000 ||
+		(rec.Files.Total < 100001 && !strings.Contains(rec.Files.Note, "overflow")) {
+		t.Fatalf("files: %d listed, total %d, note %q", len(rec.Files.Changes), rec.Files.Total, rec.Files.Note)
+	}
+	obs = postAction(t, srv, `{"action":"run","args":{"command":"ls many | wc -l"},"timeout":60}`)
+	if !strings.Contains(obs["content"].(string), "100000") {
+		t.Fatalf("%v", obs)
+	}
+	if rec := x.tel.Store.Last(1)[0]; rec.Files.Total != 0 {
+		t.Fatalf("the next action inherits changes: %+v", rec.Files)
+	}
+}
