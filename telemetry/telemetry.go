@@ -119,11 +119,14 @@ type Command struct {
 	outBytes atomic.Int64
 	lastOut  atomic.Int64 // unix ns of the newest output (or the start)
 
-	mu       sync.Mutex
-	wait     *InputWait
-	waitCh   chan struct{}
-	stop     chan struct{}
-	stopped  chan struct{}
+	mu     sync.Mutex
+	wait   *InputWait
+	waitCh chan struct{}
+	// tickMu serialises the ticks of the sampler and End; timer fires them (no goroutine
+	// waits between ticks, and End does not wait for one to wake up).
+	tickMu   sync.Mutex
+	timer    *time.Timer
+	ended    atomic.Bool
 	finished bool
 }
 
@@ -149,8 +152,10 @@ func (s *Service) Begin(action, command string, term *Terminal) *Command {
 	if term != nil {
 		c.use = term.meter.Begin()
 		term.cur.Store(c)
-		c.stop, c.stopped = make(chan struct{}), make(chan struct{})
-		go c.watch()
+		c.tickMu.Lock()
+		// The first sample comes early: short processes are over before a full tick.
+		c.timer = time.AfterFunc(10*time.Millisecond, c.tick)
+		c.tickMu.Unlock()
 	}
 	return c
 }
@@ -172,36 +177,30 @@ func (c *Command) InputWait() <-chan struct{} {
 	return c.waitCh
 }
 
-// watch samples memory and looks for an input wait while the command runs; it sleeps
-// between ticks, so an idle server does no work.
-func (c *Command) watch() {
-	defer close(c.stopped)
-	// The first sample comes early: short processes are over before a full tick.
-	timer := time.NewTimer(10 * time.Millisecond)
-	defer timer.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-timer.C:
-		}
-		c.use.Sample()
-		c.mu.Lock()
-		looking := c.wait == nil
-		c.mu.Unlock()
-		if looking && time.Since(time.Unix(0, c.lastOut.Load())) >= c.s.cfg.Quiet &&
-			(c.term.pending == nil || !c.term.pending()) {
-			if w, ok := DetectInputWait(c.term.sid); ok {
-				w.Since = time.Now().UTC().Format(time.RFC3339Nano)
-				c.mu.Lock()
-				c.wait = &w
-				c.mu.Unlock()
-				c.s.Hub.Publish(EventInputWait, c.rec.ID, w)
-				close(c.waitCh)
-			}
-		}
-		timer.Reset(c.s.cfg.Tick)
+// tick samples memory and looks for an input wait while the command runs; between ticks
+// nothing runs, so an idle server does no work.
+func (c *Command) tick() {
+	c.tickMu.Lock()
+	defer c.tickMu.Unlock()
+	if c.ended.Load() {
+		return
 	}
+	c.use.Sample()
+	c.mu.Lock()
+	looking := c.wait == nil
+	c.mu.Unlock()
+	if looking && time.Since(time.Unix(0, c.lastOut.Load())) >= c.s.cfg.Quiet &&
+		(c.term.pending == nil || !c.term.pending()) {
+		if w, ok := DetectInputWait(c.term.sid); ok {
+			w.Since = time.Now().UTC().Format(time.RFC3339Nano)
+			c.mu.Lock()
+			c.wait = &w
+			c.mu.Unlock()
+			c.s.Hub.Publish(EventInputWait, c.rec.ID, w)
+			close(c.waitCh)
+		}
+	}
+	c.timer.Reset(c.s.cfg.Tick)
 }
 
 type finishedData struct {
@@ -228,8 +227,11 @@ func (c *Command) End(exitCode *int, note string) Record {
 	c.finished = true
 	c.mu.Unlock()
 	if c.term != nil {
-		close(c.stop)
-		<-c.stopped
+		c.ended.Store(true)
+		c.timer.Stop()
+		c.tickMu.Lock() // a tick that is running finishes first
+		c.timer.Stop()  // and may have re-armed the timer
+		c.tickMu.Unlock()
 		c.term.cur.CompareAndSwap(c, nil)
 	}
 	end := time.Now()
