@@ -136,7 +136,7 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 		// A cell may call back into /execute_action (the kernel's file_editor), so it runs
 		// without the action lock; runIPython takes it only to order itself after earlier
 		// actions. See docs/compatibility.md.
-		return x.record(x.runIPython, actionCode)(ctx, a)
+		return x.record(x.runIPython)(ctx, a)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -152,9 +152,9 @@ func (x *Executor) Execute(ctx context.Context, a *Action) (*Observation, error)
 	case "read":
 		h = x.read
 	case "write":
-		h = x.record(x.write, actionPath)
+		h = x.record(x.write)
 	case "edit":
-		h = x.record(x.edit, actionPath)
+		h = x.record(x.edit)
 	case "browse", "browse_interactive":
 		h = x.browse
 	default:

@@ -159,6 +159,9 @@ func (x *Executor) eventsSSE(c echo.Context) error {
 				return nil
 			}
 		case <-ctx.Done():
+			// The server cancels every request's context when it stops (a client that left
+			// hears nothing anyway).
+			write([]byte("event: dropped\ndata: {\"type\":\"dropped\",\"reason\":\"the server is shutting down\"}\n\n"))
 			return nil
 		}
 	}

@@ -123,6 +123,14 @@ func TestCommandRecordsOverHTTP(t *testing.T) {
 	if len(list.Commands) != 2 || list.Commands[0].Action != "write" || list.Commands[0].Files.Total != 1 || list.Commands[1].ID != id {
 		t.Fatalf("list %+v", list)
 	}
+	epath := filepath.Join(x.cfg.WorkingDir, "e.py")
+	eobs := postAction(t, srv, `{"action":"edit","args":{"command":"create","path":"`+epath+`","file_text":"x = 1\n"}}`)
+	if eobs["observation"] != "edit" {
+		t.Fatalf("edit: %v", eobs)
+	}
+	if r := x.tel.Store.Last(1)[0]; r.Action != "edit" || r.Command != "create "+epath || r.Files.Total != 1 || r.Files.Changes[0].Op != telemetry.OpCreated {
+		t.Fatalf("edit record %+v", r)
+	}
 	for url, code := range map[string]int{
 		"/commands/99999": 404, "/commands/abc": 400, "/commands/-1": 400, "/commands?limit=x": 400, "/commands?limit=0": 400,
 	} {

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/gohands/gohands/shell"
@@ -49,9 +50,12 @@ func (x *Executor) closeSession(s *shell.Session) {
 
 // record wraps an action that runs no shell command (write, edit, run_ipython) in a
 // telemetry record: its times and the file changes it made.
-func (x *Executor) record(h handler, what func(*Action) string) handler {
+func (x *Executor) record(h handler) handler {
 	return func(ctx context.Context, a *Action) (*Observation, error) {
-		c := x.tel.Begin(a.Type, what(a), nil)
+		if x.tel == nil {
+			return h(ctx, a)
+		}
+		c := x.tel.Begin(a.Type, actionSummary(a), nil)
 		obs, err := h(ctx, a)
 		note := ""
 		switch {
@@ -65,24 +69,30 @@ func (x *Executor) record(h handler, what func(*Action) string) handler {
 	}
 }
 
-// actionPath is the path a write or edit action names, for its record.
-func actionPath(a *Action) string {
-	var p struct {
-		Path    string `json:"path"`
-		Command string `json:"command"`
+// actionSummary is what a record calls a write or edit ("<command> <path>") or a cell (its
+// code). It reads the decoded args, never re-encoding them (a write's content may be large).
+func actionSummary(a *Action) string {
+	str := func(k string) string {
+		if a.dict != nil {
+			if v, ok := a.dict.Get(k); ok {
+				s, _ := v.(string)
+				return s
+			}
+			return ""
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(a.Args, &m) != nil {
+			return ""
+		}
+		var s string
+		_ = json.Unmarshal(m[k], &s)
+		return s
 	}
-	_ = a.DecodeArgs(&p)
-	if p.Command != "" {
-		return p.Command + " " + p.Path
+	if a.Type == "run_ipython" {
+		return str("code")
 	}
-	return p.Path
-}
-
-// actionCode is the code of a run_ipython action, for its record.
-func actionCode(a *Action) string {
-	var p struct {
-		Code string `json:"code"`
+	if cmd := str("command"); cmd != "" {
+		return cmd + " " + str("path")
 	}
-	_ = a.DecodeArgs(&p)
-	return p.Code
+	return str("path")
 }
