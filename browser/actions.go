@@ -162,13 +162,8 @@ func asFloat(name string, v Value) (float64, error) {
 		return float64(x), nil
 	case float64:
 		return x, nil
-	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
 	}
-	return 0, aerr("TypeError: %s: expected a number, got %s", name, pyRepr(v))
+	return 0, aerr("ValidationError: %s: expected float, got %s", name, jsTypeName(v))
 }
 
 func bidArg(v Value) (string, error) {
@@ -196,7 +191,7 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 		}
 		return nil
 	case "noop":
-		ms, err := asFloat("wait_ms", a["wait_ms"])
+		ms, err := asFloat("wait_timeout", a["wait_ms"])
 		if err != nil {
 			return err
 		}
@@ -214,7 +209,7 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 	case "goto":
 		u, ok := asString(a["url"])
 		if !ok {
-			return aerr("Error: Page.goto: url: expected string, got %s", pyTypeName(a["url"]))
+			return aerr("ValidationError: url: expected string, got %s", jsTypeName(a["url"]))
 		}
 		return in.gotoURL(ctx, p, u)
 	case "go_back", "go_forward":
@@ -277,7 +272,7 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 		if b, ok := a["button"]; ok {
 			s, ok := asString(b)
 			if !ok || (s != "left" && s != "right" && s != "middle") {
-				return aerr(`Error: Mouse.click: button: expected one of (left|right|middle)`)
+				return aerr(`ValidationError: button: expected one of (left|right|middle)`)
 			}
 			btn = s
 		}
@@ -323,7 +318,7 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 	case "keyboard_press", "keyboard_up", "keyboard_down":
 		k, ok := asString(a["key"])
 		if !ok {
-			return aerr("Error: Keyboard.press: key: expected string, got %s", pyTypeName(a["key"]))
+			return aerr("ValidationError: key: expected string, got %s", jsTypeName(a["key"]))
 		}
 		switch name {
 		case "keyboard_press":
@@ -336,13 +331,13 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 	case "keyboard_type":
 		t, ok := asString(a["text"])
 		if !ok {
-			return aerr("Error: Keyboard.type: text: expected string, got %s", pyTypeName(a["text"]))
+			return aerr("ValidationError: text: expected string, got %s", jsTypeName(a["text"]))
 		}
 		return typeText(ctx, p, t)
 	case "keyboard_insert_text":
 		t, ok := asString(a["text"])
 		if !ok {
-			return aerr("Error: Keyboard.insert_text: text: expected string, got %s", pyTypeName(a["text"]))
+			return aerr("ValidationError: text: expected string, got %s", jsTypeName(a["text"]))
 		}
 		return p.call(ctx, "Input.insertText", map[string]any{"text": t}, nil)
 	}
@@ -365,7 +360,7 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 		// BrowserGym 0.13.3's dblclick calls elem.click: one click, as the reference does.
 		btn, ok := asString(a["button"])
 		if !ok || (btn != "left" && btn != "right" && btn != "middle") {
-			return aerr(`Error: Locator.click: button: expected one of (left|right|middle)`)
+			return aerr(`ValidationError: button: expected one of (left|right|middle)`)
 		}
 		mods, err := modifierMask(a["modifiers"])
 		if err != nil {
@@ -387,7 +382,7 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 		if name == "fill" {
 			s, ok := asString(a["value"])
 			if !ok {
-				return aerr("Error: Locator.fill: value: expected string, got %s", pyTypeName(a["value"]))
+				return aerr("ValidationError: value: expected string, got %s", jsTypeName(a["value"]))
 			}
 			v = s
 		}
@@ -405,18 +400,18 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 			for _, o := range x {
 				s, ok := asString(o)
 				if !ok {
-					return aerr("Error: Locator.select_option: options[0]: expected string, got %s", pyTypeName(o))
+					return aerr("ValidationError: options[0]: expected string, got %s", jsTypeName(o))
 				}
 				opts = append(opts, s)
 			}
 		default:
-			return aerr("Error: Locator.select_option: options: expected string or list, got %s", pyTypeName(a["options"]))
+			return aerr("ValidationError: options: expected string or list, got %s", jsTypeName(a["options"]))
 		}
 		return el.selectOption(ctx, opts)
 	case "press":
 		k, ok := asString(a["key_comb"])
 		if !ok {
-			return aerr("Error: Locator.press: key: expected string, got %s", pyTypeName(a["key_comb"]))
+			return aerr("ValidationError: key: expected string, got %s", jsTypeName(a["key_comb"]))
 		}
 		if err := el.focus(ctx); err != nil {
 			return err
@@ -516,11 +511,21 @@ func (in *instance) uploadVia(ctx context.Context, p *page, files Value, click f
 	if err != nil {
 		return err
 	}
+	limit := 100 * time.Second
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-2*time.Second < limit {
+		limit = max(time.Until(dl)-2*time.Second, 0)
+	}
+	t := time.NewTimer(limit)
+	defer t.Stop()
 	select {
 	case node := <-p.chooser:
 		return p.call(ctx, "DOM.setFileInputFiles", map[string]any{"files": list, "backendNodeId": node}, nil)
+	case <-t.C:
+		return aerr("TimeoutError: Page.expect_file_chooser: Timeout %dms exceeded while waiting for event \"filechooser\"\n"+
+			"=========================== logs ===========================\nwaiting for event \"filechooser\"\n"+
+			"============================================================", limit.Milliseconds())
 	case <-ctx.Done():
-		return aerr("TimeoutError: Timeout exceeded while waiting for event \"filechooser\"")
+		return ctx.Err()
 	}
 }
 
@@ -642,6 +647,19 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// jsTypeName is the type Playwright's protocol validator names for a value.
+func jsTypeName(v Value) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case int64, float64:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return "object"
+}
+
 func pyTypeName(v Value) string {
 	switch v.(type) {
 	case nil:
@@ -713,7 +731,7 @@ func (in *instance) wheel(ctx context.Context, p *page, dx, dy float64) error {
 func modifierMask(v Value) (int, error) {
 	list, ok := v.([]Value)
 	if !ok {
-		return 0, aerr("Error: Locator.click: modifiers: expected array, got %s", pyTypeName(v))
+		return 0, aerr("ValidationError: modifiers: expected array, got %s", jsTypeName(v))
 	}
 	m := 0
 	for _, x := range list {
@@ -728,7 +746,7 @@ func modifierMask(v Value) (int, error) {
 		case "Shift":
 			m |= 8
 		default:
-			return 0, aerr("Error: Locator.click: modifiers[0]: expected one of (Alt|Control|ControlOrMeta|Meta|Shift)")
+			return 0, aerr("ValidationError: modifiers[0]: expected one of (Alt|Control|ControlOrMeta|Meta|Shift)")
 		}
 	}
 	return m, nil
@@ -927,6 +945,8 @@ func (e *element) setFiles(ctx context.Context, files []string) error {
 // and selects its content so that the text typed next replaces it.
 const fillJS = `function(value) {
   const el = this;
+  const r0 = el.getBoundingClientRect();
+  if (!el.isConnected || r0.width === 0 || r0.height === 0 || getComputedStyle(el).visibility === "hidden") return {state: "wait", msg: "element is not visible"};
   const kinds = ["color", "date", "time", "datetime-local", "month", "range", "week"];
   const typed = ["", "email", "number", "password", "search", "tel", "text", "url"];
   if (el.tagName === "INPUT") {
