@@ -75,7 +75,7 @@ async def measure(name, argv, port, n):
     proc, startup = start(argv, port)
     try:
         rt = RemoteRuntime(host="http://127.0.0.1", port=port, auth_token=TOKEN)
-        await rt.create_session(CreateBashSessionRequest(session="bench"))
+        await rt.create_session(CreateBashSessionRequest(session="bench", startup_timeout=10))
         for _ in range(5):  # warm-up
             await rt.run_in_session(BashAction(session="bench", command="echo hi", check="silent"))
         times = []
