@@ -1,8 +1,9 @@
 """Fixtures for SWE-ReX's own tests, run against gohands' `swerex-remote`.
 
 This is swe-rex v1.4.0's tests/conftest.py with one change: the `remote_server` fixture
-starts our built binary (path in $GOHANDS_BIN, run as `swerex-remote --auth-token testkey`)
-on a free loopback port instead of running the Python server in a thread. Everything else
+starts our built binary (path in $GOHANDS_BIN, run as `swerex-remote --auth-token testkey`,
+with this interpreter's directory first on its PATH so that `python` exists in sessions) on a
+free loopback port instead of running the Python server in a thread. Everything else
 (RemoteServer, remote_runtime, runtime_with_default_session, _Action, _Command) is
 unchanged, so the test files themselves are the upstream ones.
 """
@@ -10,6 +11,7 @@ unchanged, so the test files themselves are the upstream ones.
 import os
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -39,10 +41,14 @@ def remote_server():
     if not binary:
         pytest.fail("GOHANDS_BIN must name the built action-execution-server binary")
     port = find_free_port()
+    # The tests run `python` in a session, as upstream's CI does inside its virtualenv: put
+    # this interpreter's directory first on the server's PATH (Debian itself has no `python`).
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     proc = subprocess.Popen(
         [binary, "swerex-remote", "--host", "127.0.0.1", "--port", str(port), "--auth-token", TEST_API_KEY],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env=env,
     )
     # Wait for the port to accept connections (the binary opens it when it is ready).
     deadline = time.monotonic() + 20
