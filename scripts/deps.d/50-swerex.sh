@@ -5,6 +5,11 @@
 # python (3.11) satisfies swe-rex's requires-python >= 3.10. A stamp file records the package
 # set: a second run is a no-op.
 set -euo pipefail
+# SWE-ReX's pager test runs `less`.
+if ! command -v less >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends less >/dev/null
+fi
 venv="${GOHANDS_SWEREX_VENV:-/opt/gohands/swerex-venv}"
 pkgs="swe-rex==1.4.0 aiohttp pytest pytest-asyncio requests"
 stamp="$venv/.gohands-stamp"
