@@ -504,7 +504,9 @@ func (m *Manager) toolHandler(server, tool string) sdk.ToolHandler {
 		if tok := req.Params.GetProgressToken(); tok != nil {
 			fwd := fmt.Sprintf("gohands-%d", m.progSeq.Add(1))
 			m.progress.Store(fwd, progressTarget{ss: req.Session, token: tok})
-			defer m.progress.Delete(fwd)
+			// The SDK hands notifications to their handler asynchronously, so the last progress
+			// may be handled just after the result: keep the token a moment longer.
+			defer time.AfterFunc(2*time.Second, func() { m.progress.Delete(fwd) })
 			meta := sdk.Meta{}
 			for k, v := range req.Params.Meta {
 				meta[k] = v

@@ -280,7 +280,7 @@ func TestProgressAndTimeout(t *testing.T) {
 		toks = append(toks, r.Params.ProgressToken)
 		mu.Unlock()
 	}}})
-	p := &sdk.CallToolParams{Name: "sleep", Arguments: map[string]any{"ms": 40}}
+	p := &sdk.CallToolParams{Name: "sleep", Arguments: map[string]any{"ms": 200}}
 	p.SetProgressToken("my-token")
 	res, err := cs.CallTool(context.Background(), p)
 	if err != nil || text(res) != "slept" {
