@@ -82,14 +82,9 @@ func (c *actionClass) accepts(param string) bool {
 	return false
 }
 
-// typeError is the TypeError of Class(**args) in Python 3.12, or "": the first unexpected
-// keyword (in the args' order) wins over missing required parameters, as CPython binds them.
-func (c *actionClass) typeError(args *pycompat.Dict) string {
-	for _, k := range args.Keys() {
-		if !c.accepts(k) {
-			return c.name + ".__init__() got an unexpected keyword argument '" + k + "'"
-		}
-	}
+// missingError is the TypeError of Class(**args) in Python 3.12 for missing required
+// parameters, or "".
+func (c *actionClass) missingError(args *pycompat.Dict) string {
 	var missing []string
 	for _, p := range c.params[:c.required] {
 		if !args.Has(p) {
@@ -173,19 +168,17 @@ func decodeAction(top *pycompat.Dict) (*Action, error) {
 	if err := deprecatedArgs(args); err != nil {
 		return nil, err
 	}
-	check := args
-	if _, internal := args.Get("gohands_as_sandbox_user"); internal && cls.typ == "edit" && args.Has("view_range") {
-		// the kernel's file_editor passes view_range through for its `view` (editArgs)
-		check = pycompat.NewDict()
-		for _, k := range args.Keys() {
-			if k != "view_range" {
-				v, _ := args.Get(k)
-				check.Set(k, v)
-			}
-		}
-	}
-	if msg := cls.typeError(check); msg != "" {
+	if msg := cls.missingError(args); msg != "" {
 		return nil, fmt.Errorf("action=%s has the wrong arguments: %s", pycompat.Repr(top), msg)
+	}
+	// Unknown keys are dropped, not a TypeError as in the reference: the contract asks for a
+	// lenient server (spec §2.3), so a newer client's new fields do not break an action. The
+	// kernel's file_editor passes view_range through for its `view` (editArgs).
+	_, internal := args.Get("gohands_as_sandbox_user")
+	for _, k := range args.Keys() {
+		if !cls.accepts(k) && !(internal && cls.typ == "edit" && k == "view_range") {
+			args.Pop(k)
+		}
 	}
 	if cls.typ == "condensation" && !condensationValid(args) {
 		return nil, errors.New("Invalid configuration of the optional fields.") // its __post_init__
