@@ -246,6 +246,12 @@ func (c *Command) End(exitCode *int, note string) Record {
 		r.Usage = c.use.End()
 	}
 	r.Files = c.files.End()
+	if r.Files.Method == "scan" {
+		// A scan finds changes only now; inotify reported them as they happened.
+		for _, ch := range r.Files.Changes {
+			c.s.Hub.Publish(EventFileChanged, r.ID, ch)
+		}
+	}
 	c.mu.Lock()
 	r.InputWait = c.wait
 	c.mu.Unlock()

@@ -151,3 +151,32 @@ func BenchmarkCommandBeginEnd(b *testing.B) {
 		c.End(intp(0), "")
 	}
 }
+
+// In scan mode the stream still gets a file_changed event per listed change, at the end.
+func TestScanModeFileEvents(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i := 0; i < 3; i++ {
+		must(t, os.Mkdir(filepath.Join(dir, "d"+strings.Repeat("x", i)), 0o755))
+	}
+	svc := New(Config{Files: FilesConfig{Roots: []string{dir}, MaxWatches: 2}})
+	defer svc.Close()
+	sub, _ := svc.Hub.Subscribe(-1)
+	defer svc.Hub.Unsubscribe(sub)
+	c := svc.Begin("write", "f", nil)
+	must(t, os.WriteFile(filepath.Join(dir, "f"), []byte("1"), 0o644))
+	rec := c.End(nil, "")
+	if rec.Files.Method != "scan" || rec.Files.Total != 1 {
+		t.Fatalf("%+v", rec.Files)
+	}
+	for {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == EventFileChanged {
+				return
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no file_changed event")
+		}
+	}
+}

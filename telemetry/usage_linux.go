@@ -121,13 +121,15 @@ func (m *Meter) Close() {
 	if m.cg == "" {
 		return
 	}
-	deadline := time.Now().Add(2 * time.Second)
+	// Killed processes leave the cgroup a moment after they die. One that escaped bash's session
+	// (setsid) keeps it busy: it is not waited for, and the next meter removes the cgroup once
+	// it is empty (removeStaleCgroups).
+	deadline := time.Now().Add(200 * time.Millisecond)
 	for {
 		err := os.Remove(m.cg)
 		if err == nil || os.IsNotExist(err) || time.Now().After(deadline) {
 			return
 		}
-		// Zombies leave the cgroup a moment after they are killed.
 		time.Sleep(10 * time.Millisecond)
 	}
 }
