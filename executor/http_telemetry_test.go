@@ -470,3 +470,26 @@ func TestRunHundredThousandFiles(t *testing.T) {
 		t.Fatalf("the next action inherits changes: %+v", rec.Files)
 	}
 }
+
+// The same over the WebSocket: a client that never reads is closed, the command unaffected.
+func TestEventsWebSocketStuckClientDropped(t *testing.T) {
+	t.Parallel()
+	x, srv := newTelemetryExecutor(t, func(c *Config) { c.Telemetry.Hub.QueueLen = 64 })
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		}}
+		return nd.Dial(network, addr)
+	}}
+	conn, _, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/events/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	waitUntil(t, "the stuck client subscribed", func() bool { return x.tel.Hub.Subscribers() == 1 })
+	obs := postAction(t, srv, `{"action":"run","args":{"command":"head -c 12000000 /dev/zero | tr '\\0' x | fold -w 200; echo end-of-output"},"timeout":120}`)
+	if !strings.Contains(obs["content"].(string), "end-of-output") {
+		t.Fatalf("%v", obs)
+	}
+	waitUntil(t, "the stuck client dropped", func() bool { return x.tel.Hub.Subscribers() == 0 })
+}
