@@ -2,10 +2,12 @@ package telemetry
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -233,5 +235,48 @@ func BenchmarkFiles100kManifest(b *testing.B) {
 		b.ReportMetric(float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/1024, "heap-KiB")
 		b.ReportMetric(float64(fc.Total), "paths-counted")
 		tr.Close()
+	}
+}
+
+// The kernel's inotify watch limit reached for real: the test runs itself again in a new user
+// namespace whose max_inotify_watches is 5 (a per-namespace limit, so nothing else on the
+// machine is affected); the tracker falls back to scanning and says why.
+func TestFilesKernelWatchLimit(t *testing.T) {
+	if os.Getenv("GOHANDS_TELEMETRY_USERNS_CHILD") == "1" {
+		kernelWatchLimitChild(t)
+		return
+	}
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFilesKernelWatchLimit$", "-test.v")
+	cmd.Env = append(os.Environ(), "GOHANDS_TELEMETRY_USERNS_CHILD=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil && strings.Contains(string(out), "operation not permitted") {
+		t.Skipf("no user namespaces here: %s", out)
+	}
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestFilesKernelWatchLimit") {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
+
+func kernelWatchLimitChild(t *testing.T) {
+	if err := os.WriteFile("/proc/sys/user/max_inotify_watches", []byte("5"), 0); err != nil {
+		t.Skipf("cannot lower the namespace's inotify watch limit: %v", err)
+	}
+	root := t.TempDir()
+	for i := 0; i < 10; i++ {
+		must(t, os.Mkdir(filepath.Join(root, "d"+strconv.Itoa(i)), 0o755))
+	}
+	tr := NewTracker(FilesConfig{Roots: []string{root}}, nil)
+	defer tr.Close()
+	c := tr.Begin(1)
+	must(t, os.WriteFile(filepath.Join(root, "d9", "new"), []byte("x"), 0o644))
+	fc := c.End()
+	if fc.Method != "scan" || !strings.Contains(fc.Note, "kernel's inotify watch limit") || fc.Total != 1 {
+		t.Fatalf("%+v", fc)
 	}
 }
