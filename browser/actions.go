@@ -588,7 +588,7 @@ func (p *page) waitLoad(ctx context.Context, api, callLog string) error {
 				return ctx.Err()
 			}
 			return aerr("TimeoutError: %s: Timeout %dms exceeded.%s", api, limit.Milliseconds(), callLog)
-		case <-time.After(15 * time.Millisecond):
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }

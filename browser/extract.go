@@ -83,7 +83,15 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 	if err != nil {
 		return nil, fmt.Errorf("mark elements: %w", err)
 	}
-	defer func() { _ = p.eval(context.WithoutCancel(ctx), unmarkJS, nil) }()
+	// The unmarking need not be waited for: commands on one tab run in order, so the next
+	// action's first command runs after it.
+	defer func() {
+		go func() {
+			c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			_ = p.eval(c, unmarkJS, nil)
+		}()
+	}()
 
 	// the screenshot is taken by the browser process while the renderer answers the rest
 	type shotResult struct {

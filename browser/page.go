@@ -339,7 +339,7 @@ func (p *page) waitQuiet(ctx context.Context, quiet, limit time.Duration) {
 		if el := time.Since(start); el >= busyLimit || (ms >= 0 && el >= limit) {
 			return
 		}
-		if sleepCtx(ctx, 10*time.Millisecond) != nil {
+		if sleepCtx(ctx, 5*time.Millisecond) != nil {
 			return
 		}
 	}

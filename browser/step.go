@@ -132,7 +132,7 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 
 // quietWindow is how long the page must stay without requests and DOM changes before the
 // observation is taken (a navigation a click started begins well within it).
-const quietWindow = 40 * time.Millisecond
+const quietWindow = 25 * time.Millisecond
 
 // inputActions may start a navigation the page schedules (a link, a form submission).
 var inputActions = map[string]bool{"click": true, "dblclick": true, "press": true, "fill": true, "select_option": true,

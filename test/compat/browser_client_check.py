@@ -74,7 +74,7 @@ try:
         return obs
 
     o = run(BrowseURLAction(url=base + '/index.html'))
-    assert isinstance(o, BrowserOutputObservation) and not o.error and '# Hello' in o.content, o
+    assert isinstance(o, BrowserOutputObservation) and not o.error and '#  Hello' in o.content, o
     assert o.open_pages_urls == [base + '/index.html'] and o.active_page_index == 0
     assert o.last_browser_action == f'goto("{base}/index.html")'
     o = run(BrowseInteractiveAction(browser_actions=f'goto("{base}/index.html")', return_axtree=True))
