@@ -23,6 +23,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad uid", args: strings.Fields("80 --user-id x"), wantErr: "argument --user-id: invalid int value"},
 		{name: "unknown flag", args: strings.Fields("80 --frobnicate"), wantErr: "unrecognized arguments: --frobnicate"},
 		{name: "eval env without browser", args: strings.Fields("80 --no-enable-browser --browsergym-eval-env x"), wantErr: "Browser environment is not enabled"},
+		{name: "eval env refused", args: strings.Fields("80 --browsergym-eval-env webarena.1"), wantErr: "argument --browsergym-eval-env: \"webarena.1\" is not supported"},
 		{name: "empty plugins", args: strings.Fields("80 --plugins"), wantErr: "expected at least one argument"},
 		{name: "bad upload limit", args: strings.Fields("80"), env: map[string]string{"GOHANDS_MAX_UPLOAD_BYTES": "lots"}, wantErr: "GOHANDS_MAX_UPLOAD_BYTES"},
 		{name: "bad zip bytes", args: strings.Fields("80"), env: map[string]string{"GOHANDS_MAX_ZIP_BYTES": "1e9"}, wantErr: "GOHANDS_MAX_ZIP_BYTES"},
@@ -85,5 +86,21 @@ func TestParseTelemetryConfig(t *testing.T) {
 	}
 	if _, err := parseConfig(strings.Fields("80 --telemetry-root"), env(nil)); err == nil {
 		t.Error("--telemetry-root without a value accepted")
+	}
+}
+
+func TestParseConfigBrowser(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"GOHANDS_CHROMIUM": "/opt/chrome", "GOHANDS_SERVER_URL_FILE": "/tmp/x/url", "GOHANDS_PDFJS_DIR": "/p"}
+	cfg, err := parseConfig(strings.Fields("8000 --browser-prewarm"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.EnableBrowser || !cfg.BrowserPrewarm || cfg.Chromium != "/opt/chrome" || cfg.ServerURLFile != "/tmp/x/url" || cfg.PDFJSDir != "/p" {
+		t.Fatalf("%+v", cfg)
+	}
+	def, err := parseConfig([]string{"1"}, func(string) string { return "" })
+	if err != nil || def.BrowserPrewarm || def.ServerURLFile != "/tmp/oh-server-url" || !def.EnableBrowser {
+		t.Fatalf("%+v %v", def, err)
 	}
 }

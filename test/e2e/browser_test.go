@@ -124,6 +124,11 @@ func TestBrowser(t *testing.T) {
 		return s.act(t, "browse_interactive", map[string]any{"browser_actions": actions, "return_axtree": false}, 60)
 	}
 
+	// Chromium starts on the first browse, not at boot
+	if pid := findChromium(s.Cmd.Process.Pid); pid != 0 {
+		t.Fatalf("chromium %d running before the first browse", pid)
+	}
+
 	t.Run("simple_browse", func(t *testing.T) {
 		o := s.act(t, "browse", map[string]any{"url": srv.URL + "/page1.html", "return_axtree": false}, 60)
 		if o.Observation != "browse" || o.Extras["error"] != false {
@@ -361,17 +366,15 @@ func TestBrowser(t *testing.T) {
 // chromiumPID is the Chromium child of the server (its process group leader).
 func chromiumPID(t *testing.T, server int) int {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", server, server))
-	if err != nil {
-		t.Fatal(err)
+	pid := findChromium(server)
+	if pid == 0 {
+		t.Fatal("no chromium child")
 	}
-	for _, f := range strings.Fields(string(b)) {
-		pid, _ := strconv.Atoi(f)
-		if c, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil && strings.Contains(string(c), "chrom") {
-			return pid
-		}
-	}
-	// children may be listed on another thread of the server
+	return pid
+}
+
+// findChromium returns the server's Chromium child, or 0.
+func findChromium(server int) int {
 	ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", server))
 	for _, e := range ents {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", server, e.Name()))
@@ -382,8 +385,17 @@ func chromiumPID(t *testing.T, server int) int {
 			}
 		}
 	}
-	t.Fatal("no chromium child")
 	return 0
+}
+
+// TestBrowserPrewarm: --browser-prewarm starts Chromium before the port opens.
+func TestBrowserPrewarm(t *testing.T) {
+	needChromium(t)
+	t.Parallel()
+	s := startServer(t, serverOpts{Args: []string{"--enable-browser", "--browser-prewarm"}})
+	if findChromium(s.Cmd.Process.Pid) == 0 {
+		t.Fatal("no chromium after start with --browser-prewarm")
+	}
 }
 
 // liveInGroup counts the processes of group pgid that are not zombies (PID 1 here may
