@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -505,5 +507,44 @@ func TestBrowserAsSandboxUser(t *testing.T) {
 	o = s.act(t, "browse_interactive", map[string]any{"browser_actions": `goto("file://` + secret + `")`}, 60)
 	if strings.Contains(o.Content, "root only secret") {
 		t.Fatalf("the sandbox user's browser read a root-only file:\n%s", o.Content)
+	}
+}
+
+// TestBrowseWhileStarting: browse actions that arrive while Chromium is still starting wait
+// for it (they are serialised) instead of failing.
+func TestBrowseWhileStarting(t *testing.T) {
+	needChromium(t)
+	t.Parallel()
+	s := startServer(t, serverOpts{Args: []string{"--enable-browser"}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html><body><p>ready page</p></body></html>")
+	}))
+	defer srv.Close()
+	errs := make(chan string, 3)
+	for i := 0; i < 3; i++ {
+		go func() {
+			b, _ := json.Marshal(map[string]any{"action": map[string]any{"action": "browse", "args": map[string]any{"url": srv.URL + "/"}, "timeout": 60}})
+			resp, err := http.Post(s.URL+"/execute_action", "application/json", bytes.NewReader(b))
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			var o obs
+			if err := json.NewDecoder(resp.Body).Decode(&o); err != nil || resp.StatusCode != 200 {
+				errs <- fmt.Sprintf("status %d %v", resp.StatusCode, err)
+				return
+			}
+			if o.Observation != "browse" || !strings.Contains(o.Content, "ready page") {
+				errs <- o.Content
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
 	}
 }
