@@ -143,6 +143,9 @@ func openForWrite(p string) (*held, error) {
 	return h, nil
 }
 
+// beforeSwitch, when set by a test, runs just before the new content replaces the old.
+var beforeSwitch func(old *os.File)
+
 func (h *held) close() { h.f.Close() } // also releases the lease
 
 // read returns the file's content, at most limit bytes (< 0: none).
@@ -197,7 +200,28 @@ func (h *held) write(p string, c content) error {
 		os.Remove(tmpName)
 		return withPath(writeInPlace(f, c), p)
 	}
-	if err := os.Rename(tmpName, h.target); err != nil {
+	if beforeSwitch != nil {
+		beforeSwitch(f)
+	}
+	// An opener that found the old file just before a rename would wait for the lease and then
+	// write to the replaced inode. So the files are swapped (the old one keeps a name) and the
+	// lease is checked after the swap: if someone is waiting on the old file, it gets the new
+	// content in place and its name back.
+	if err := exchange(tmpName, h.target); err == nil {
+		if !leaseIntact(f) {
+			werr := writeInPlace(f, c)
+			if err := exchange(tmpName, h.target); err != nil && werr == nil {
+				werr = err // the new content is in place under the path anyway
+			}
+			os.Remove(tmpName)
+			syncDir(dir)
+			return withPath(werr, p)
+		}
+		os.Remove(tmpName) // the old file
+		syncDir(dir)
+		return nil
+	}
+	if err := os.Rename(tmpName, h.target); err != nil { // no RENAME_EXCHANGE here
 		os.Remove(tmpName)
 		return withPath(err, p)
 	}

@@ -36,3 +36,9 @@ func leaseIntact(f *os.File) bool {
 	})
 	return ok
 }
+
+// exchange swaps the files at a and b atomically (renameat2 RENAME_EXCHANGE); an error when
+// the file system cannot.
+func exchange(a, b string) error {
+	return unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+}
