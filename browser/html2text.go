@@ -215,6 +215,16 @@ func (s *domSnapshot) events() []hEvent {
 				pending.WriteString(ind)
 			}
 			start(c)
+			if (c.tag == "iframe" || c.tag == "frame") && len(c.children) > 0 && !pre {
+				// The re-parse keeps a frame's flattened document as the frame element's
+				// text, so html2text prints it as (pretty-printed) HTML source.
+				pending.WriteString("\n")
+				serializeHTML(&pending, c.children, indent+1)
+				pending.WriteString(ind)
+				end(c.tag)
+				pending.WriteString("\n")
+				continue
+			}
 			if voidTags[c.tag] {
 				end(c.tag)
 				if !pre {
@@ -240,6 +250,34 @@ func (s *domSnapshot) events() []hEvent {
 	flush()
 	return ev
 }
+
+// serializeHTML writes nodes as prettify() prints HTML source held as text: one tag or
+// stripped text per line, indented.
+func serializeHTML(b *strings.Builder, nodes []*htmlNode, indent int) {
+	ind := strings.Repeat(" ", indent)
+	for _, n := range nodes {
+		if n.tag == "" {
+			if t := pyStrip(n.text); t != "" {
+				b.WriteString(ind + minimalEscape.Replace(t) + "\n")
+			}
+			continue
+		}
+		b.WriteString(ind + "<" + n.tag)
+		for _, a := range n.attrs {
+			b.WriteString(" " + a[0] + `="` + minimalEscape.Replace(a[1]) + `"`)
+		}
+		if voidTags[n.tag] {
+			b.WriteString("/>\n")
+			continue
+		}
+		b.WriteString(">\n")
+		serializeHTML(b, n.children, indent+1)
+		b.WriteString(ind + "</" + n.tag + ">\n")
+	}
+}
+
+// minimalEscape is BeautifulSoup's "minimal" formatter.
+var minimalEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // splitEntities splits data where prettify() wrote &amp; &lt; &gt;: HTMLParser (with
 // convert_charrefs=False) reports each as an entity between two data events.
