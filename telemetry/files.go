@@ -62,8 +62,8 @@ type Tracker struct {
 	cfg FilesConfig
 	w   *fsnotify.Watcher
 
-	barrierDir  string
-	barrierFile string
+	barrierFile string   // the watched name of the barrier file (unlinked at once)
+	barrierF    *os.File // keeps the unlinked barrier file, and so its watch, alive
 	barrier     chan struct{} // receives when the barrier file's event arrives
 
 	mu       sync.Mutex
@@ -112,12 +112,15 @@ func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 		return t
 	}
 	t.w = w
-	if dir, err := os.MkdirTemp("", "gohands-telemetry-"); err == nil {
-		t.barrierDir, t.barrierFile = dir, filepath.Join(dir, "barrier")
-		if err := os.WriteFile(t.barrierFile, nil, 0o600); err != nil || w.Add(dir) != nil {
-			os.RemoveAll(dir)
-			t.barrierDir, t.barrierFile = "", ""
+	// The barrier is a watched file whose name is removed at once: the open descriptor keeps
+	// the inode and its watch, and nothing is left in /tmp even if the server is killed.
+	if f, err := os.CreateTemp("", "gohands-telemetry-barrier-"); err == nil {
+		if w.Add(f.Name()) == nil {
+			t.barrierFile, t.barrierF = f.Name(), f
+		} else {
+			f.Close()
 		}
+		os.Remove(f.Name())
 	}
 	t.mu.Lock()
 	for _, r := range roots {
@@ -128,14 +131,14 @@ func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 	return t
 }
 
-// Close stops watching and removes the tracker's own files.
+// Close stops watching.
 func (t *Tracker) Close() {
 	if t.w != nil {
 		_ = t.w.Close()
 		<-t.done
 	}
-	if t.barrierDir != "" {
-		os.RemoveAll(t.barrierDir)
+	if t.barrierF != nil {
+		t.barrierF.Close()
 	}
 }
 
@@ -260,9 +263,6 @@ func (t *Tracker) handle(ev fsnotify.Event) {
 		case t.barrier <- struct{}{}:
 		default:
 		}
-		return
-	}
-	if t.barrierDir != "" && strings.HasPrefix(ev.Name, t.barrierDir) {
 		return
 	}
 	t.mu.Lock()
@@ -484,8 +484,7 @@ func (t *Tracker) flush() bool {
 	case <-t.barrier:
 	default:
 	}
-	now := time.Now()
-	if err := os.Chtimes(t.barrierFile, now, now); err != nil {
+	if err := t.barrierF.Chmod(0o600); err != nil { // IN_ATTRIB, through the descriptor
 		return false
 	}
 	timer := time.NewTimer(t.cfg.BarrierWait)

@@ -68,12 +68,14 @@ func TestFilesCreateModifyDeleteRename(t *testing.T) {
 	if _, ok := got[filepath.Join(root, "tmp")]; ok {
 		t.Errorf("a file created and removed within the action is listed")
 	}
-	if fc.Method != "inotify" || fc.Total != len(fc.Changes) || fc.Truncated {
+	if fc.Method != "inotify" || fc.Total != len(fc.Changes) || fc.Truncated || fc.Note != "" {
 		t.Errorf("summary: %+v", fc)
 	}
 	// Changes after the action belong to nobody.
 	must(t, os.WriteFile(filepath.Join(root, "later"), nil, 0o644))
-	tr.flush()
+	if !tr.flush() {
+		t.Fatal("the barrier event never came")
+	}
 	if fc2 := tr.Begin(1).End(); fc2.Total != 0 {
 		t.Errorf("next action sees %+v", fc2.Changes)
 	}
