@@ -62,8 +62,8 @@ type Tracker struct {
 	cfg FilesConfig
 	w   *fsnotify.Watcher
 
-	barrierFile string   // the watched name of the barrier file (unlinked at once)
-	barrierF    *os.File // keeps the unlinked barrier file, and so its watch, alive
+	barrierFile string        // the watched name of the barrier file (unlinked at once)
+	barrierF    *os.File      // keeps the unlinked barrier file, and so its watch, alive
 	barrier     chan struct{} // receives when the barrier file's event arrives
 
 	mu       sync.Mutex
