@@ -108,16 +108,21 @@ const errParsingBody = "There was an error parsing the body"
 
 // readJSONBody reads a bounded body; a larger one is a 413, not an out-of-memory server.
 func readJSONBody(c echo.Context) ([]byte, error) {
+	tooLarge := detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large (limit %d bytes)", maxJSONBody))
+	n := c.Request().ContentLength
+	if n > maxJSONBody { // refused unread: no waiting for it, no buffering up to twice the bound
+		return nil, tooLarge
+	}
 	// Sized from Content-Length when there is one: no growth copies of a large body.
 	var buf bytes.Buffer
-	if n := c.Request().ContentLength; n > 0 && n <= maxJSONBody {
+	if n > 0 {
 		buf.Grow(int(n) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
 	body := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, detail(http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large (limit %d bytes)", maxJSONBody))
+		return nil, tooLarge
 	}
 	if err != nil { // a malformed body (bad chunk size, cut short): the client's fault
 		return nil, detail(http.StatusBadRequest, errParsingBody)

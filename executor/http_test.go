@@ -1,9 +1,11 @@
 package executor
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -569,5 +571,32 @@ func TestReadmeSession(t *testing.T) {
 	if rest.Content == "" || first.Content+"\n"+rest.Content != "1\n2\n3" || rest.Extras.Metadata.Prefix != "" ||
 		rest.Extras.Metadata.Suffix != "\n[The command completed with exit code 0.]" {
 		t.Fatalf("continuation: %+v after %q", rest, first.Content)
+	}
+}
+
+// A body declared larger than the bound is refused from its Content-Length, before it is read:
+// the server neither waits for the bytes (a client that never sends them held the request
+// open) nor buffers up to twice the bound to find out (a 100 MB body took RSS to ~450 MB).
+func TestDeclaredHugeBodyRefusedAtOnce(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	for _, path := range []string{"/execute_action", "/list_files"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"action\":", path, int64(maxJSONBody)+1)
+		// The rest of the body never comes; the answer must not wait for it.
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: no answer before the body: %v", path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "Request body too large (limit 67108864 bytes)") {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, b)
+		}
 	}
 }
