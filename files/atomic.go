@@ -137,11 +137,22 @@ func openForWrite(p string) (*held, error) {
 			if h.leased = ok; ok || !busy {
 				break
 			}
+			if onLeaseBusy != nil {
+				onLeaseBusy()
+			}
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
+	// changed() compares with the file as the caller reads it, after the lease wait, in which
+	// a writer holding the file open may well append.
+	if fi, err := f.Stat(); err == nil {
+		h.fi = fi
+	}
 	return h, nil
 }
+
+// onLeaseBusy, when set by a test, runs after each refused lease.
+var onLeaseBusy func()
 
 // beforeSwitch, when set by a test, runs just before the new content replaces the old.
 var beforeSwitch func(old *os.File)
