@@ -109,7 +109,16 @@ func (h *held) changed() bool {
 // does not exist. Devices, FIFOs and sockets are refused (*notRegularError); a directory is
 // EISDIR. A lease refused because another process has the file open is retried for up to
 // 50 ms (a shell's `>>` holds it far less).
-func openForWrite(p string) (*held, error) {
+func openForWrite(p string) (*held, error) { return openForWriteWait(p, true) }
+
+// maxAttempts bounds the reads and writes of one edit of a file that another process keeps
+// changing while it holds it open (see errChanged); the last attempt writes whatever happens.
+const maxAttempts = 10
+
+// openForWriteWait is openForWrite; without wait, a refused lease is not retried (a retry of
+// an edit already knows that the file is held open, and waiting would only widen the window
+// in which its holder changes it).
+func openForWriteWait(p string, wait bool) (*held, error) {
 	target := resolveTarget(p)
 	f, err := os.OpenFile(target, os.O_RDWR|openFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -132,9 +141,16 @@ func openForWrite(p string) (*held, error) {
 	}
 	h := &held{f: f, fi: fi, target: target}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink == 1 {
-		for i := 0; i < 25; i++ {
+		tries := 25
+		if !wait {
+			tries = 1
+		}
+		for i := 0; i < tries; i++ {
 			ok, busy := tryWriteLease(f)
 			if h.leased = ok; ok || !busy {
+				break
+			}
+			if i == tries-1 {
 				break
 			}
 			if onLeaseBusy != nil {
@@ -151,8 +167,9 @@ func openForWrite(p string) (*held, error) {
 	return h, nil
 }
 
-// onLeaseBusy, when set by a test, runs after each refused lease.
-var onLeaseBusy func()
+// onLeaseBusy, when set by a test, runs after each refused lease that is retried;
+// beforeInPlace just before an in-place write checks that the file is as it was read.
+var onLeaseBusy, beforeInPlace func()
 
 // beforeSwitch, when set by a test, runs just before the new content replaces the old.
 var beforeSwitch func(old *os.File)
@@ -173,6 +190,9 @@ func (h *held) write(p string, c content) error {
 	f, fi := h.f, h.fi
 	st, _ := fi.Sys().(*syscall.Stat_t)
 	if st == nil || !h.leased {
+		if beforeInPlace != nil {
+			beforeInPlace()
+		}
 		if !h.lastTry && h.changed() {
 			return errChanged
 		}

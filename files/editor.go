@@ -78,6 +78,7 @@ type Editor struct {
 	workspaceRoot string
 	owner         sandbox.Owner // of the files `create` makes
 	lastTry       bool          // see held.lastTry
+	retry         bool          // not the first attempt: the file is held open elsewhere
 	history       *history
 }
 
@@ -101,7 +102,7 @@ func (e *Editor) Edit(req EditRequest) (EditResult, error) {
 	// A file changed by another process between our read and our write (possible only when
 	// it kept the file open, so that no lease could be had) is edited again from a new read.
 	for attempt := 1; ; attempt++ {
-		e.lastTry = attempt >= 3
+		e.lastTry, e.retry = attempt >= maxAttempts, attempt > 1
 		res, err := e.edit(req)
 		if errors.Is(err, errChanged) {
 			continue
@@ -239,7 +240,7 @@ func readText(p string, limit int64) (string, Encoding, error) {
 // when the file cannot be opened for writing: it is then read as readText reads it, and the
 // write reports the error. The caller closes h.
 func (e *Editor) openText(p string) (h *held, text string, enc Encoding, err error) {
-	h, herr := openForWrite(p)
+	h, herr := openForWriteWait(p, !e.retry)
 	if herr != nil || h == nil {
 		text, enc, err = readText(p, e.maxFileSize)
 		return nil, text, enc, err

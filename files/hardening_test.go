@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -747,6 +748,42 @@ func TestAppendDuringLeaseWaitIsNotAConflict(t *testing.T) {
 		t.Fatalf("an append before the read is taken for a conflict: %v", err)
 	}
 	if got := readFixture(t, p); got != "new\nold\nduring the wait\n" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// A writer that keeps the file open and appends between the editor's read and its write, three
+// times running, loses nothing: the edit is read and made again, more often than that, and
+// before the last attempt (which writes whatever happens). Three attempts, each waiting 50 ms
+// for a lease it could not have, lost the third line.
+func TestEditRetriesAWriterThatHoldsTheFile(t *testing.T) {
+	d := t.TempDir()
+	s := newService(t, d)
+	p := filepath.Join(d, "log.txt")
+	writeFixture(t, p, "TOKEN_A\n")
+	w, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	n := 0
+	beforeInPlace = func() {
+		if n < 3 {
+			n++
+			if _, err := fmt.Fprintf(w, "line%d\n", n); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer func() { beforeInPlace = nil }()
+	old, repl := "TOKEN_A", "TOKEN_B"
+	if _, err := s.Editor().Edit(EditRequest{Command: "str_replace", Path: p, OldStr: &old, NewStr: &repl}); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Skip("written without the in-place path here")
+	}
+	if got := readFixture(t, p); got != "TOKEN_B\nline1\nline2\nline3\n" {
 		t.Fatalf("got %q", got)
 	}
 }

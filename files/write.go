@@ -34,7 +34,7 @@ func (s *Service) Write(p, cwd, content string, start, end int) (WriteResult, er
 // readlines() requires.
 func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end int) (WriteResult, error) {
 	for attempt := 1; ; attempt++ { // see Editor.Edit
-		res, err := s.writeOnce(p, cwd, src, start, end, attempt >= 3)
+		res, err := s.writeOnce(p, cwd, src, start, end, attempt)
 		if errors.Is(err, errChanged) {
 			continue
 		}
@@ -42,7 +42,7 @@ func (s *Service) WriteFrom(p, cwd string, src func(io.Writer) error, start, end
 	}
 }
 
-func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end int, lastTry bool) (WriteResult, error) {
+func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end, attempt int) (WriteResult, error) {
 	fp := Resolve(p, cwd)
 	dir := filepath.Dir(fp)
 	if _, err := os.Stat(dir); err != nil {
@@ -51,14 +51,14 @@ func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end
 		}
 	}
 	// Held from before the old content is read until the new one is in place (see held).
-	h, err := openForWrite(fp)
+	h, err := openForWriteWait(fp, attempt == 1)
 	if err != nil {
 		return writeError(err, fp)
 	}
 	var prefix, suffix []string
 	if h != nil {
 		defer h.close()
-		h.lastTry = lastTry
+		h.lastTry = attempt >= maxAttempts
 		var ok bool
 		if start == 0 && end == -1 {
 			ok, err = validUTF8(h.f)
