@@ -31,6 +31,9 @@ type Config struct {
 	MaxZipEntries int
 	// MaxEditFileBytes is the editor's file size limit; 0 means 10 MiB as the reference.
 	MaxEditFileBytes int64
+	// MaxReadBytes limits a file `read` returns, and the old content of one that `write` keeps
+	// lines of: each is held in memory whole. 0 means DefaultMaxReadBytes, negative none.
+	MaxReadBytes int64
 }
 
 // Service is the file service used by the executor.
@@ -46,6 +49,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.MaxZipBytes == 0 {
 		cfg.MaxZipBytes = DefaultMaxZipBytes
+	}
+	if cfg.MaxReadBytes == 0 {
+		cfg.MaxReadBytes = DefaultMaxReadBytes
 	}
 	if cfg.MaxZipEntries == 0 {
 		cfg.MaxZipEntries = DefaultMaxZipEntries

@@ -787,3 +787,38 @@ func TestEditRetriesAWriterThatHoldsTheFile(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A `read` of a huge regular file, or a `write` that keeps lines of one, is refused with a
+// tool error instead of buffering it: a 100 GiB sparse text file made the server allocate
+// 100 GiB at once and die (fatal error: runtime: out of memory), killing every session.
+func TestHugeRegularFileReadRefused(t *testing.T) {
+	t.Parallel()
+	d := t.TempDir()
+	s := newService(t, d)
+	p := filepath.Join(d, "huge.log")
+	writeFixture(t, p, strings.Repeat("a line of text\n", 100))
+	if err := os.Truncate(p, 100<<30); err != nil {
+		t.Skip("no sparse files here:", err)
+	}
+	want := "File is too large to read: " + p + " (more than 268435456 bytes). Read parts of it with a command (head, tail, sed -n)."
+	for name, call := range map[string]func() error{
+		"read": func() error { _, err := s.Read(p, d, 0, 2); return err },
+		"read image": func() error {
+			q := p + ".png"
+			_ = os.Rename(p, q)
+			defer os.Rename(q, p)
+			_, err := s.Read(q, d, 0, -1)
+			return err
+		},
+		"write keeping lines": func() error { _, err := s.Write(p, d, "x", 0, 1); return err },
+	} {
+		err := call()
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Kind != fault.Tool || !strings.HasPrefix(fe.Msg, "File is too large to read: ") {
+			t.Errorf("%s: %v, want %q", name, err, want)
+		}
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Size() != 100<<30 {
+		t.Fatalf("the file was changed: %v %v", fi.Size(), err)
+	}
+}

@@ -18,8 +18,8 @@ import (
 // pathlib.Path.read_text / write_text semantics, for the SWE-ReX door, on the same safe
 // primitives as the V0 routes (atomic writes, streamed uploads, the checked zip extractor).
 
-// DefaultMaxReadBytes bounds ReadText: the reference would read a huge or endless file
-// (/dev/zero) until memory runs out.
+// DefaultMaxReadBytes bounds ReadText and the V0 `read`: the reference would read a huge or
+// endless file (/dev/zero, a 100 GiB sparse log) until memory runs out.
 const DefaultMaxReadBytes = 256 << 20
 
 // maxSpecialReadBytes bounds a read of a device, FIFO or socket.

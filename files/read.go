@@ -3,6 +3,7 @@ package files
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"syscall"
@@ -37,16 +38,16 @@ func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
 	lower := strings.ToLower(fp)
 	for ext, mime := range dataURLTypes {
 		if strings.HasSuffix(lower, ext) {
-			data, err := readRegular(fp, -1)
+			data, err := readRegular(fp, s.cfg.MaxReadBytes)
 			if err != nil {
-				return readError(err, fp, cwd)
+				return s.readError(err, fp, cwd)
 			}
 			return ReadResult{Content: "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data), Path: fp}, nil
 		}
 	}
-	data, err := readRegular(fp, -1)
+	data, err := readRegular(fp, s.cfg.MaxReadBytes)
 	if err != nil {
-		return readError(err, fp, cwd)
+		return s.readError(err, fp, cwd)
 	}
 	text, err := utf8View(data) // no copy: data is not used again
 	if err != nil {
@@ -55,8 +56,10 @@ func (s *Service) Read(p, cwd string, start, end int) (ReadResult, error) {
 	return ReadResult{Content: sliceLines(universalNewlines(text), start, end), Path: fp}, nil
 }
 
-func readError(err error, fp, cwd string) (ReadResult, error) {
+func (s *Service) readError(err error, fp, cwd string) (ReadResult, error) {
 	switch {
+	case errors.Is(err, errFileTooLarge):
+		return ReadResult{}, s.tooLargeToRead(fp)
 	case errors.Is(err, fs.ErrNotExist):
 		return ReadResult{}, toolText("File not found: " + fp + ". Your current working directory is " + cwd + ".")
 	case errors.Is(err, syscall.EISDIR):
@@ -66,6 +69,13 @@ func readError(err error, fp, cwd string) (ReadResult, error) {
 		return ReadResult{}, toolText("Path is " + fileKind(m) + ", not a regular file: " + fp + ". You can only read files")
 	}
 	return ReadResult{}, errors.New(pyOSError(err))
+}
+
+// tooLargeToRead refuses a file above MaxReadBytes (the reference reads any size, and a huge
+// one takes the server's memory).
+func (s *Service) tooLargeToRead(fp string) error {
+	return toolText(fmt.Sprintf("File is too large to read: %s (more than %d bytes). Read parts of it with a command (head, tail, sed -n).",
+		fp, s.cfg.MaxReadBytes))
 }
 
 // splitKeepEnds is file.readlines(): lines with their "\n".

@@ -64,7 +64,7 @@ func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end
 			ok, err = validUTF8(h.f)
 		} else {
 			var data []byte
-			data, err = h.read(-1)
+			data, err = h.read(s.cfg.MaxReadBytes)
 			if ok = utf8.Valid(data); ok {
 				old := splitKeepEnds(universalNewlines(string(data)))
 				if start != 0 {
@@ -74,6 +74,9 @@ func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end
 					suffix = pySliceFrom(old, end)
 				}
 			}
+		}
+		if errors.Is(err, errFileTooLarge) {
+			return WriteResult{}, s.tooLargeToRead(fp)
 		}
 		if err != nil {
 			return writeError(err, fp)
