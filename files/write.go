@@ -61,7 +61,12 @@ func (s *Service) writeOnce(p, cwd string, src func(io.Writer) error, start, end
 		h.lastTry = attempt >= maxAttempts
 		var ok bool
 		if start == 0 && end == -1 {
-			ok, err = validUTF8(h.f)
+			// Above the read bound the old content is not checked (the reference would have
+			// to hold it all to decode it): reading it would only hold the action for minutes.
+			ok = s.cfg.MaxReadBytes >= 0 && h.fi.Size() > s.cfg.MaxReadBytes
+			if !ok {
+				ok, err = validUTF8(h.f)
+			}
 		} else {
 			var data []byte
 			data, err = h.read(s.cfg.MaxReadBytes)
