@@ -9,29 +9,21 @@
 # The venv uses Debian's python so that a non-root sandbox user can run it. A stamp file
 # records the package set: a second run is a no-op.
 set -euo pipefail
+. "$(dirname "$0")/../lib/venv.sh"
 venv="${GOHANDS_MCP_VENV:-/opt/gohands/mcp}"
 npmdir="${GOHANDS_MCP_NPM:-/opt/gohands/mcp-npm}"
 pkgs="fastmcp==2.12.4 mcp==1.30.0 mcp-server-time==2026.10.10 mcp-server-fetch==2026.10.10"
 npkgs="@modelcontextprotocol/server-filesystem@2026.8.31 @modelcontextprotocol/server-everything@2026.8.31"
 
-stamp="$venv/.gohands-stamp"
-if ! { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgs" ] && [ -x "$venv/bin/mcp-server-time" ] && [ -x "$venv/bin/mcp-server-fetch" ] && [ -x "$venv/bin/fastmcp" ]; }; then
-  if ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
-  fi
-  rm -rf "$venv"
-  mkdir -p "$(dirname "$venv")"
-  /usr/bin/python3 -m venv "$venv"
-  # shellcheck disable=SC2086 # the package list is meant to split
-  "$venv/bin/pip" install -q --disable-pip-version-check $pkgs
+if ensure_venv "$venv" "$pkgs" \
+  "[ -x '$venv/bin/mcp-server-time' ] && [ -x '$venv/bin/mcp-server-fetch' ] && [ -x '$venv/bin/fastmcp' ]"; then
   # mcp-server-fetch's readabilipy installs its node modules on first use, into the venv, from
   # the npm registry: do it now, not in the middle of a test (nor as a sandbox user who cannot).
   if command -v node >/dev/null; then
-    "$venv/bin/python" -c 'from readabilipy.simple_json import have_node; assert have_node()'
+    "$venv/bin/python" -c 'from readabilipy.simple_json import have_node; assert have_node()' \
+      || { rm -f "$venv/.gohands-stamp"; exit 1; }
+    chmod -R a+rX "$venv"
   fi
-  chmod -R a+rX "$venv"
-  echo "$pkgs" > "$stamp"
 fi
 
 nstamp="$npmdir/.gohands-stamp"
