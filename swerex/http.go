@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -409,7 +410,7 @@ func (h *Handler) readFile(r *http.Request) *reply {
 	if rp != nil {
 		return rp
 	}
-	content, err := files.ReadText(v.str("path", ""), v.optStr("encoding"), v.optStr("errors"), 0)
+	content, err := files.ReadText(pyPath(v.str("path", "")), v.optStr("encoding"), v.optStr("errors"), 0)
 	if err != nil {
 		return errReply(fileErr(err))
 	}
@@ -421,7 +422,11 @@ func (h *Handler) writeFile(r *http.Request) *reply {
 	if rp != nil {
 		return rp
 	}
-	if err := h.rt.cfg.Files.WriteText(v.str("path", ""), v.str("content", "")); err != nil {
+	p := pyPath(v.str("path", ""))
+	if err := pyMkdirParentsError(filepath.Dir(p)); err != nil {
+		return errReply(fileErr(err))
+	}
+	if err := h.rt.cfg.Files.WriteText(p, v.str("content", "")); err != nil {
 		return errReply(fileErr(err))
 	}
 	return jsonReply(200, map[string]any{})

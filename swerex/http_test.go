@@ -501,3 +501,56 @@ func TestInterruptRetryLeavesNoStrayPrompt(t *testing.T) {
 		}
 	}
 }
+
+// TestFilePathsAsPathlib: the reference's read_file / write_file go through pathlib.Path,
+// which drops a trailing slash, `.` parts and doubled slashes ("" is "."), and
+// Path.parent.mkdir(parents=True, exist_ok=True), whose errors name the directory it tried.
+// Answers and messages here are those of swe-rex 1.4.0's server for the same requests.
+func TestFilePathsAsPathlib(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	dir := t.TempDir()
+	f := dir + "/f.txt"
+	if err := os.WriteFile(f, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		call
+		status int
+		want   string
+	}{
+		{"write trailing slash", call{path: "/write_file", body: `{"path": "` + f + `/", "content": "new"}`}, 200, `{}`},
+		{"read trailing slash", call{path: "/read_file", body: `{"path": "` + f + `/"}`}, 200, `{"content":"new"}`},
+		{"read dot and doubled slash", call{path: "/read_file", body: `{"path": "` + dir + `/.//f.txt"}`}, 200, `{"content":"new"}`},
+		{"read missing normalised", call{path: "/read_file", body: `{"path": "/nonexist//./x/"}`}, 511,
+			`{"swerexception":{"message":"[Errno 2] No such file or directory: '/nonexist/x'","class_path":"builtins.FileNotFoundError"`},
+		{"read empty path", call{path: "/read_file", body: `{"path": ""}`}, 511,
+			`{"swerexception":{"message":"[Errno 21] Is a directory: '.'","class_path":"builtins.IsADirectoryError"`},
+		{"write empty path", call{path: "/write_file", body: `{"path": "", "content": "x"}`}, 511,
+			`{"swerexception":{"message":"[Errno 21] Is a directory: '.'","class_path":"builtins.IsADirectoryError"`},
+		{"write under a file", call{path: "/write_file", body: `{"path": "` + f + `/x", "content": "x"}`}, 511,
+			`{"swerexception":{"message":"[Errno 17] File exists: '` + f + `'","class_path":"builtins.FileExistsError"`},
+		{"write deep under a file", call{path: "/write_file", body: `{"path": "` + f + `/a/b/x", "content": "x"}`}, 511,
+			`{"swerexception":{"message":"[Errno 20] Not a directory: '` + f + `/a/b'","class_path":"builtins.NotADirectoryError"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, body, _ := do(t, srv, c.call)
+			if status != c.status || !strings.HasPrefix(body, c.want) || (c.status != 511 && body != c.want) {
+				t.Fatalf("got %d %s\nwant %d %s", status, body, c.status, c.want)
+			}
+		})
+	}
+}
+
+func TestPyPath(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"": ".", ".": ".", "./": ".", "/": "/", "//": "//", "///": "/", "//a//b/": "//a/b",
+		"/a/./b/": "/a/b", "a/../b": "a/../b", "./a": "a", "a//b/.": "a/b", "/..": "/..",
+	} {
+		if got := pyPath(in); got != want {
+			t.Errorf("pyPath(%q) = %q, want %q (pathlib.PurePosixPath)", in, got, want)
+		}
+	}
+}
