@@ -10,6 +10,7 @@ import (
 	"io"
 	"log"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -475,7 +476,7 @@ func (h *Handler) upload(r *http.Request) *reply {
 		}
 		name := p.FormName()
 		switch {
-		case name == "file" && p.FileName() != "" && tmp == nil:
+		case name == "file" && hasFilename(p) && tmp == nil:
 			tmp, err = os.CreateTemp("", "gohands-swerex-upload-*")
 			if err != nil {
 				return errReply(err)
@@ -497,9 +498,7 @@ func (h *Handler) upload(r *http.Request) *reply {
 			if err != nil {
 				return detail(http.StatusBadRequest, "There was an error parsing the body")
 			}
-			if _, seen := form[name]; !seen {
-				form[name] = string(b)
-			}
+			form[name] = string(b) // Starlette's FormData.get: the last value
 		}
 		p.Close()
 	}
@@ -507,12 +506,13 @@ func (h *Handler) upload(r *http.Request) *reply {
 	if tmp == nil {
 		errs = append(errs, newVerr("missing", []any{"body", "file"}, "Field required", nil))
 	}
-	target, ok := form["target_path"]
-	if !ok {
+	// FastAPI takes an empty form value as absent.
+	target := form["target_path"]
+	if target == "" {
 		errs = append(errs, newVerr("missing", []any{"body", "target_path"}, "Field required", nil))
 	}
 	unzip := false
-	if s, ok := form["unzip"]; ok {
+	if s := form["unzip"]; s != "" {
 		b, e := coerce(s, field{name: "unzip", kind: kBool}, []any{"body", "unzip"})
 		errs = append(errs, e...)
 		unzip, _ = b.(bool)
@@ -532,4 +532,12 @@ func (h *Handler) upload(r *http.Request) *reply {
 func (h *Handler) close(*http.Request) *reply {
 	h.rt.Close()
 	return jsonReply(200, map[string]any{})
+}
+
+// hasFilename: the part carries a filename parameter, which makes it an UploadFile for
+// Starlette even when empty (Part.FileName cannot tell empty from absent).
+func hasFilename(p *multipart.Part) bool {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	_, ok := params["filename"]
+	return err == nil && ok
 }

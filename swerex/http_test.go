@@ -554,3 +554,40 @@ func TestPyPath(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadEmptyFormValues: FastAPI takes an empty form value as absent (target_path is
+// then missing, unzip its default), and a file part with filename="" is still the file.
+func TestUploadEmptyFormValues(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	dir := t.TempDir()
+	if st, body := upload(t, srv, map[string]string{"target_path": ""}, "f.txt", []byte("x")); st != 422 ||
+		body != `{"detail":[{"type":"missing","loc":["body","target_path"],"msg":"Field required","input":null}]}` {
+		t.Fatalf("empty target_path: %d %s", st, body)
+	}
+	if st, body := upload(t, srv, map[string]string{"target_path": dir + "/a.txt", "unzip": ""}, "f.txt", []byte("a")); st != 200 {
+		t.Fatalf("empty unzip: %d %s", st, body)
+	}
+	if st, body := upload(t, srv, map[string]string{"target_path": dir + "/b.txt"}, "", []byte("b")); st != 200 {
+		t.Fatalf("empty filename: %d %s", st, body)
+	}
+	// A repeated field: Starlette's FormData.get gives the last value.
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fw, _ := w.CreateFormFile("file", "f")
+	fw.Write([]byte("c"))
+	w.WriteField("target_path", dir+"/first.txt")
+	w.WriteField("target_path", dir+"/c.txt")
+	w.Close()
+	if st, body, _ := do(t, srv, call{path: "/upload", body: b.String(), header: map[string]string{"Content-Type": w.FormDataContentType()}}); st != 200 {
+		t.Fatalf("repeated target_path: %d %s", st, body)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "first.txt")); !os.IsNotExist(err) {
+		t.Fatalf("the first target_path was used: %v", err)
+	}
+	for name, want := range map[string]string{"a.txt": "a", "b.txt": "b", "c.txt": "c"} {
+		if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != want {
+			t.Fatalf("%s: %q %v", name, got, err)
+		}
+	}
+}
