@@ -14,8 +14,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/internal/fault"
@@ -443,7 +445,14 @@ func fileErr(err error) error {
 	case fault.Is(err, fault.Invalid) && err.Error() == "File is not a zip file":
 		return &rexError{class: clsBadZip, msg: err.Error(), cause: err}
 	case strings.HasPrefix(err.Error(), "[Errno "): // files renders OS errors as Python's str(OSError)
-		return &rexError{class: clsOSError, msg: err.Error(), cause: err}
+		// The subclass comes from the errno, as Python picks it (FileExistsError ...).
+		class := clsOSError
+		if n, _, ok := strings.Cut(strings.TrimPrefix(err.Error(), "[Errno "), "]"); ok {
+			if e, cerr := strconv.Atoi(n); cerr == nil {
+				class = osErrorClass(syscall.Errno(e))
+			}
+		}
+		return &rexError{class: class, msg: err.Error(), cause: err}
 	}
 	return err
 }

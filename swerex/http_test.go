@@ -585,6 +585,11 @@ func TestUploadEmptyFormValues(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "first.txt")); !os.IsNotExist(err) {
 		t.Fatalf("the first target_path was used: %v", err)
 	}
+	// A file in the way: Python's OSError subclass for the errno.
+	if st, body := upload(t, srv, map[string]string{"target_path": dir + "/a.txt/x"}, "f", []byte("x")); st != 511 ||
+		!strings.HasPrefix(body, `{"swerexception":{"message":"[Errno 17] File exists: '`+dir+`/a.txt'","class_path":"builtins.FileExistsError"`) {
+		t.Fatalf("upload under a file: %d %s", st, body)
+	}
 	for name, want := range map[string]string{"a.txt": "a", "b.txt": "b", "c.txt": "c"} {
 		if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != want {
 			t.Fatalf("%s: %q %v", name, got, err)
