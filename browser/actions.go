@@ -768,7 +768,10 @@ func (e *element) release(ctx context.Context) {
 // resolveJS finds an element by bid the way BrowserGym's get_elem_by_bid does: the
 // leading letters name the chain of frames ("aB12" is element aB12 inside frame aB inside
 // frame a), then the element is looked up by its bid attribute, through shadow roots.
-const resolveJS = `(bid) => {
+// start is where the frame chain begins in the current document (past the bid of the frame
+// holding it); a frame whose document this world may not reach (another origin) is returned
+// itself, for the caller to go on in that frame's own world.
+const resolveJS = `(bid, start) => {
   function find(root, b) {
     const sel = '[bid="' + CSS.escape(b) + '"]';
     const el = root.querySelector(sel);
@@ -778,7 +781,7 @@ const resolveJS = `(bid) => {
     }
     return null;
   }
-  let doc = document, i = 0;
+  let doc = document, i = start;
   const isNum = s => /^[0-9]+$/.test(s);
   while (bid.slice(i) && !isNum(bid.slice(i))) {
     i++;
@@ -786,8 +789,10 @@ const resolveJS = `(bid) => {
     const fb = bid.slice(0, i);
     const fe = find(doc, fb);
     if (!fe) return null;
-    try { doc = fe.contentDocument; } catch (e) { doc = null; }
-    if (!doc) return null;
+    let next = null;
+    try { next = fe.contentDocument; } catch (e) { next = null; }
+    if (!next) return i >= bid.length || fe.tagName === "IFRAME" || fe.tagName === "FRAME" ? fe : null;
+    doc = next;
   }
   return find(doc, bid);
 }`
@@ -797,13 +802,62 @@ func (in *instance) resolve(ctx context.Context, p *page, bid string) (*element,
 	if bid == "" {
 		return nil, notFound
 	}
+	var contextID int64 // the main frame's main world first
+	start := 0
+	for hops := 0; hops <= len(bid); hops++ {
+		objectID, err := p.resolveIn(ctx, contextID, bid, start)
+		if err != nil || objectID == "" {
+			return nil, notFoundOr(err, notFound)
+		}
+		el := &element{p: p, objectID: objectID, bid: bid}
+		var got string
+		if err := el.callOn(ctx, `function() { return this.getAttribute("bid") || ""; }`, &got); err != nil {
+			el.release(ctx)
+			return nil, err
+		}
+		if got == bid {
+			return el, nil
+		}
+		// a frame of another origin: go on in its own main world
+		var dn struct {
+			Node struct {
+				FrameID string `json:"frameId"`
+			} `json:"node"`
+		}
+		err = p.call(ctx, "DOM.describeNode", map[string]any{"objectId": objectID}, &dn)
+		el.release(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if contextID = p.frameContextID(dn.Node.FrameID); contextID == 0 || len(got) <= start {
+			return nil, notFound
+		}
+		start = len(got)
+	}
+	return nil, notFound
+}
+
+func notFoundOr(err, notFound error) error {
+	if err != nil {
+		return err
+	}
+	return notFound
+}
+
+// resolveIn runs resolveJS in an execution context (0: the main frame's main world) and
+// returns the handle of what it found, "" for nothing.
+func (p *page) resolveIn(ctx context.Context, contextID int64, bid string, start int) (string, error) {
+	params := map[string]any{"expression": "document"}
+	if contextID != 0 {
+		params["contextId"] = contextID
+	}
 	var doc struct {
 		Result struct {
 			ObjectID string `json:"objectId"`
 		} `json:"result"`
 	}
-	if err := p.call(ctx, "Runtime.evaluate", map[string]any{"expression": "document"}, &doc); err != nil {
-		return nil, err
+	if err := p.call(ctx, "Runtime.evaluate", params, &doc); err != nil {
+		return "", err
 	}
 	defer func() {
 		_ = p.call(context.Background(), "Runtime.releaseObject", map[string]any{"objectId": doc.Result.ObjectID}, nil)
@@ -816,13 +870,13 @@ func (in *instance) resolve(ctx context.Context, p *page, bid string) (*element,
 		} `json:"result"`
 	}
 	if err := p.call(ctx, "Runtime.callFunctionOn", map[string]any{"functionDeclaration": resolveJS,
-		"objectId": doc.Result.ObjectID, "arguments": []any{map[string]any{"value": bid}}}, &res); err != nil {
-		return nil, err
+		"objectId": doc.Result.ObjectID, "arguments": []any{map[string]any{"value": bid}, map[string]any{"value": start}}}, &res); err != nil {
+		return "", err
 	}
-	if res.Result.ObjectID == "" || res.Result.Subtype == "null" {
-		return nil, notFound
+	if res.Result.Subtype == "null" {
+		return "", nil
 	}
-	return &element{p: p, objectID: res.Result.ObjectID, bid: bid}, nil
+	return res.Result.ObjectID, nil
 }
 
 // callOn runs fn with the element as `this` and decodes its JSON value.
@@ -887,7 +941,9 @@ const probeJS = `function(needEnabled) {
     return {state: d + " intercepts pointer events"};
   }
   let w = vw;
-  while (w.frameElement) {
+  while (w !== w.parent) {
+    // a parent of another origin hides the frame element: the caller asks the browser
+    if (!w.frameElement) return {state: "ok", x, y, quads: true};
     const fr = w.frameElement.getBoundingClientRect();
     x += fr.left + w.frameElement.clientLeft;
     y += fr.top + w.frameElement.clientTop;
@@ -905,9 +961,16 @@ func (e *element) actionPoint(ctx context.Context, api string, needEnabled bool)
 			State string  `json:"state"`
 			X     float64 `json:"x"`
 			Y     float64 `json:"y"`
+			Quads bool    `json:"quads"`
 		}
 		if err := e.callOn(ctx, probeJS, &r, needEnabled); err != nil {
 			return point{}, err
+		}
+		if r.State == "ok" && r.Quads {
+			if c, ok := e.quadCenter(ctx); ok {
+				return c, nil
+			}
+			r.State = "element is not visible"
 		}
 		if r.State == "ok" && !math.IsNaN(r.X) && !math.IsNaN(r.Y) {
 			return point{r.X, r.Y}, nil
@@ -920,6 +983,19 @@ func (e *element) actionPoint(ctx context.Context, api string, needEnabled bool)
 			return point{}, err
 		}
 	}
+}
+
+// quadCenter is the centre of the element's first content quad, in the top-level
+// viewport's coordinates (for elements in frames of another origin).
+func (e *element) quadCenter(ctx context.Context) (point, bool) {
+	var res struct {
+		Quads [][]float64 `json:"quads"`
+	}
+	if err := e.p.call(ctx, "DOM.getContentQuads", map[string]any{"objectId": e.objectID}, &res); err != nil || len(res.Quads) == 0 || len(res.Quads[0]) != 8 {
+		return point{}, false
+	}
+	q := res.Quads[0]
+	return point{(q[0] + q[2] + q[4] + q[6]) / 4, (q[1] + q[3] + q[5] + q[7]) / 4}, true
 }
 
 func (e *element) timeout(api, why string) error {

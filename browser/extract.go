@@ -59,20 +59,60 @@ const focusedJS = `(() => {
     if (!el) break;
     bid = el.getAttribute("bid");
     let next = null;
-    if (el.tagName === "IFRAME" || el.tagName === "FRAME") { try { next = el.contentDocument; } catch (e) {} }
+    if (el.tagName === "IFRAME" || el.tagName === "FRAME") {
+      try { next = el.contentDocument; } catch (e) {}
+      // a frame of another origin: the caller goes on in its own world
+      if (!next) return {bid, frame: true};
+    }
     doc = next;
   }
-  return bid;
+  return {bid, frame: false};
 })()`
+
+// focusedBid is the bid of the focused element, through frames (BrowserGym's
+// extract_focused_element_bid).
+func (in *instance) focusedBid(ctx context.Context, p *page) (*string, error) {
+	var r struct {
+		Bid   *string `json:"bid"`
+		Frame bool    `json:"frame"`
+	}
+	if err := p.eval(ctx, focusedJS, &r); err != nil {
+		return nil, err
+	}
+	for depth := 0; r.Frame && r.Bid != nil && depth < 32; depth++ {
+		el, err := in.resolve(ctx, p, *r.Bid)
+		if err != nil {
+			break
+		}
+		var dn struct {
+			Node struct {
+				FrameID string `json:"frameId"`
+			} `json:"node"`
+		}
+		err = p.call(ctx, "DOM.describeNode", map[string]any{"objectId": el.objectID}, &dn)
+		el.release(ctx)
+		cid := p.frameContextID(dn.Node.FrameID)
+		if err != nil || cid == 0 {
+			break
+		}
+		last := r.Bid
+		r.Bid, r.Frame = nil, false
+		if err := p.evalIn(ctx, cid, focusedJS, &r); err != nil || r.Bid == nil {
+			r.Bid = last
+			break
+		}
+	}
+	return r.Bid, nil
+}
 
 // extract marks the page, reads the DOM snapshot, the accessibility trees of its frames,
 // the focused element and a screenshot, then unmarks it (BrowserGym's _get_obs).
 func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extraction, error) {
 	ex := &extraction{}
-	var warnings []string
+	var pass string
 	var err error
 	for try := 0; try < 3; try++ {
-		if err = p.eval(ctx, markJS, &warnings); err == nil {
+		if _, pass, err = p.mark(ctx); err == nil {
 			break
 		}
 		if ctx.Err() != nil {
@@ -89,7 +129,7 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 		go func() {
 			c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
-			_ = p.eval(c, unmarkJS, nil)
+			p.unmark(c, pass)
 		}()
 	}()
 
@@ -177,8 +217,7 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 	}
 	ex.axNodes = merged
 
-	var focused *string
-	if err := p.eval(ctx, focusedJS, &focused); err == nil {
+	if focused, err := in.focusedBid(ctx, p); err == nil {
 		ex.focused = focused
 	} else {
 		empty := ""

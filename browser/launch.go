@@ -40,7 +40,15 @@ func chromiumFlags(profile string, heapMB int) []string {
 		"--disable-component-update",      // no component updater traffic
 		"--disable-sync",                  // no account sync
 		"--disable-extensions",            // nothing but the page runs
-		"--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider",
+		// IsolateOrigins,site-per-process and --disable-site-isolation-trials keep cross-origin
+		// iframes in their page's renderer (no out-of-process iframes), so that one CDP session
+		// reaches every frame: each frame is marked in its own main world and its accessibility
+		// tree read by frameId, as BrowserGym does through Playwright. The cost: sites framed
+		// in one tab share a renderer process, so a renderer exploit (or a Spectre-style side
+		// channel) in one frame could read another's memory. With --no-sandbox the renderer is
+		// not a security boundary here anyway; the container is.
+		"--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,IsolateOrigins,site-per-process",
+		"--disable-site-isolation-trials",
 		"--disable-breakpad", // no crash reporter
 		"--mute-audio",       // pages may play media
 		"--hide-scrollbars",  // screenshots as Playwright's headless Chromium takes them

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/cdp/jsonv2"
 	"github.com/chromedp/cdproto/inspector"
 	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -41,6 +42,8 @@ type page struct {
 	inflight map[string]bool // network requests not finished yet
 	lastNet  time.Time       // when a request last started or finished
 	mainID   atomic.Value
+	ctxMu    sync.Mutex
+	frameCtx map[string]frameContext // frameId → its main world's execution context
 	closed   atomic.Bool
 }
 
@@ -81,7 +84,7 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 	}
 	c := chromedp.FromContext(pctx)
 	p := &page{ctx: pctx, cancel: cancel, targetID: string(c.Target.TargetID), chooser: make(chan int64, 1),
-		inflight: map[string]bool{}}
+		inflight: map[string]bool{}, frameCtx: map[string]frameContext{}}
 	p.dead, p.kill = context.WithCancel(context.Background())
 	in.byTarget.Store(p.targetID, p)
 	if err := chromedp.Listen(pctx, func(ev any) {
@@ -111,6 +114,28 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 			p.netDone(string(e.RequestID))
 		case *network.EventLoadingFailed:
 			p.netDone(string(e.RequestID))
+		case *runtime.EventExecutionContextCreated:
+			var aux struct {
+				FrameID   string `json:"frameId"`
+				IsDefault bool   `json:"isDefault"`
+			}
+			if e.Context != nil && json.Unmarshal(e.Context.AuxData, &aux) == nil && aux.IsDefault && aux.FrameID != "" {
+				p.ctxMu.Lock()
+				p.frameCtx[aux.FrameID] = frameContext{id: int64(e.Context.ID), uniqueID: e.Context.UniqueID}
+				p.ctxMu.Unlock()
+			}
+		case *runtime.EventExecutionContextDestroyed:
+			p.ctxMu.Lock()
+			for f, c := range p.frameCtx {
+				if c.uniqueID == e.ExecutionContextUniqueID {
+					delete(p.frameCtx, f)
+				}
+			}
+			p.ctxMu.Unlock()
+		case *runtime.EventExecutionContextsCleared:
+			p.ctxMu.Lock()
+			clear(p.frameCtx)
+			p.ctxMu.Unlock()
 		case *inspector.EventTargetCrashed:
 			p.markCrashed()
 		}
@@ -238,8 +263,27 @@ func (in *instance) cur() *page {
 	return in.pages[in.active]
 }
 
+// frameContext identifies a frame's main-world execution context.
+type frameContext struct {
+	id       int64
+	uniqueID string
+}
+
+// frameContextID is the main world of the frame, 0 when none is known.
+func (p *page) frameContextID(frameID string) int64 {
+	p.ctxMu.Lock()
+	defer p.ctxMu.Unlock()
+	return p.frameCtx[frameID].id
+}
+
 // eval runs a JavaScript expression in the page's main world and decodes its value.
 func (p *page) eval(ctx context.Context, expr string, out any) error {
+	return p.evalIn(ctx, 0, expr, out)
+}
+
+// evalIn runs a JavaScript expression in an execution context (0: the main frame's main
+// world) and decodes its value.
+func (p *page) evalIn(ctx context.Context, contextID int64, expr string, out any) error {
 	var res struct {
 		Result struct {
 			Value json.RawMessage `json:"value"`
@@ -251,8 +295,11 @@ func (p *page) eval(ctx context.Context, expr string, out any) error {
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
-	if err := p.call(ctx, "Runtime.evaluate", map[string]any{
-		"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true}, &res); err != nil {
+	params := map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true}
+	if contextID != 0 {
+		params["contextId"] = contextID
+	}
+	if err := p.call(ctx, "Runtime.evaluate", params, &res); err != nil {
 		return err
 	}
 	if res.ExceptionDetails != nil {

@@ -14,10 +14,13 @@ func TestTabsFramesAndCrashes(t *testing.T) {
 	s := testService(t)
 	pages := filepath.Join("..", "test", "browser", "pages")
 	files := http.FileServer(http.Dir(pages))
+	var xframes string // a page framing another origin's inner.html, set below
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/popup.html":
 			_, _ = w.Write([]byte(`<html><body><button onclick="window.open('/article.html')">Open popup</button></body></html>`))
+		case "/xframes.html":
+			_, _ = w.Write([]byte(xframes))
 		case "/hog.html":
 			_, _ = w.Write([]byte(`<html><body><p>hog</p><script>setTimeout(() => { const a = []; while (true) a.push(new Array(1e6).fill(Math.random())); }, 0);</script></body></html>`))
 		default:
@@ -25,6 +28,11 @@ func TestTabsFramesAndCrashes(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
+	// a second server on "localhost" is another origin than srv's 127.0.0.1
+	other := httptest.NewServer(files)
+	defer other.Close()
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	xframes = `<html><body><h1>Cross</h1><iframe src="` + otherURL + `/inner.html" title="Other origin"></iframe></body></html>`
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	do := func(actions string) *Observation {
@@ -75,6 +83,20 @@ func TestTabsFramesAndCrashes(t *testing.T) {
 	o = do(`click("a5")`)
 	if o.Error || !strings.Contains(o.Content, "button 'Pressed'") {
 		t.Fatalf("click in frame: %q\n%s", o.LastBrowserActionError, o.Content)
+	}
+
+	// so are those inside a cross-origin iframe, and clicks by bid reach them (twice: the
+	// bids and the ARIA marks must survive an unmark and a second marking)
+	o = do(`goto("` + srv.URL + `/xframes.html")`)
+	if !strings.Contains(o.Content, "[a5] button 'Press me', clickable") || strings.Contains(o.Content, "browsergym_id") {
+		t.Fatalf("cross-origin frame:\n%s", o.Content)
+	}
+	o = do(`fill("a6", "typed") click("a5")`)
+	if o.Error || !strings.Contains(o.Content, "button 'Pressed'") || !strings.Contains(o.Content, "[a6] textbox '' value='typed', clickable") || o.FocusedElementBID == nil || *o.FocusedElementBID != "a5" {
+		t.Fatalf("click in cross-origin frame: %q\n%s", o.LastBrowserActionError, o.Content)
+	}
+	if strings.Contains(o.Content, "browsergym_id") {
+		t.Fatalf("marks left in cross-origin frame:\n%s", o.Content)
 	}
 
 	// a page that allocates without end crashes its tab (the renderer's heap is capped);

@@ -3,7 +3,11 @@
 // prefixed by their frame's bid), its live value/checked written to the DOM, a visibility
 // ratio, a set-of-marks flag, and its bid pushed into aria-roledescription and
 // aria-description so that the accessibility tree carries it. Returns a list of warnings.
-(async () => {
+// A function of the bid of the frame's owner element ("" for the top frame) and a token
+// naming this marking pass: gohands runs it in every frame's own main world (so that
+// cross-origin frames are marked too), and a frame already marked in this pass through
+// its same-origin parent is left alone.
+(async (rootBid, pass) => {
   const BID = "bid";
   const warnings = [];
 
@@ -53,6 +57,8 @@
 
   async function markFrame(win, parentBid) {
     const doc = win.document;
+    if (win.browsergym_gohands_pass === pass) return;
+    win.browsergym_gohands_pass = pass;
     let firstVisit = false;
     if (!("browsergym_elem_counter" in win)) {
       win.browsergym_elem_counter = 0;
@@ -135,6 +141,6 @@
       await markFrame(cw, f.getAttribute(BID));
     }
   }
-  await markFrame(window, "");
+  await markFrame(window, rootBid);
   return warnings;
-})()
+})

@@ -1,11 +1,17 @@
-// Remove the bids that mark.js pushed into ARIA attributes, in every reachable frame.
-(() => {
+// Remove the bids that mark.js pushed into ARIA attributes, in every reachable frame; a
+// function of a token naming this pass, which gohands runs in every frame's main world.
+((pass) => {
   function pop(el, attr) {
     if (!el.hasAttribute(attr)) return;
     const v = el.getAttribute(attr).replace(/^browsergym_id[^\s]*\s/, "");
     if (v) el.setAttribute(attr, v); else el.removeAttribute(attr);
   }
   function unmark(doc) {
+    const win = doc.defaultView;
+    if (win) {
+      if (win.browsergym_gohands_unmark === pass) return;
+      win.browsergym_gohands_unmark = pass;
+    }
     let els = Array.from(doc.querySelectorAll("*"));
     for (let i = 0; i < els.length; i++) {
       const el = els[i];
@@ -21,4 +27,4 @@
     }
   }
   unmark(document);
-})()
+})
