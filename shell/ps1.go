@@ -24,8 +24,10 @@ const (
 
 // ps1JSON is the reference's metadata line. Only variable expansions, no command
 // substitutions: a prompt costs bash no fork. The python path is resolved from PATH by the
-// server (as `which python` would) instead of a `$(which python)` subshell.
-const ps1JSON = `{"pid": "$!", "exit_code": "$?", "username": "\u", "hostname": "\h", "working_dir": "$PWD", "path": "$PATH"}`
+// server (as `which python` would) instead of a `$(which python)` subshell. `${!-}` is
+// `$!` (empty before the first background job) without an error under `set -u`, which
+// would otherwise break every prompt.
+const ps1JSON = `{"pid": "${!-}", "exit_code": "$?", "username": "\u", "hostname": "\h", "working_dir": "$PWD", "path": "$PATH"}`
 
 // markers are one session's prompt delimiters and the line that installs them.
 type markers struct {

@@ -596,3 +596,25 @@ func TestUploadEmptyFormValues(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionNounset: `set -u` (or `set -eu`) typed into a session leaves it usable, as
+// in the reference, whose prompt expands no unset variable: ours must not expand `$!`
+// bare, which is unset until the first background job.
+func TestSessionNounset(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	if st, b, _ := do(t, srv, call{path: "/create_session", body: `{"session_type": "bash", "session": "u"}`}); st != 200 {
+		t.Fatalf("create: %d %s", st, b)
+	}
+	for _, c := range []struct{ cmd, out string }{
+		{"set -u", ""},
+		{"echo ok", "ok\n"},
+		{"set -e", ""},
+		{"echo still", "still\n"},
+	} {
+		st, o, b := run(t, srv, `{"action_type":"bash","session":"u","timeout":10,"command":"`+c.cmd+`"}`)
+		if st != 200 || o.Output != c.out || o.ExitCode == nil || *o.ExitCode != 0 {
+			t.Fatalf("%s: %d %s", c.cmd, st, b)
+		}
+	}
+}
