@@ -123,10 +123,12 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 	if err != nil {
 		return nil, fmt.Errorf("mark elements: %w", err)
 	}
-	// The unmarking need not be waited for: commands on one tab run in order, so the next
-	// action's first command runs after it.
+	// The unmarking need not be waited for here: the next marking waits for it (it spans
+	// several commands, one per frame, which must not interleave with the next marking's).
 	defer func() {
+		p.unmarking.Add(1)
 		go func() {
+			defer p.unmarking.Done()
 			c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
 			p.unmark(c, pass)

@@ -70,6 +70,7 @@ func (p *page) ownerBid(ctx context.Context, frameID string) string {
 // the bid of the frame's owner element as prefix, as in BrowserGym. It returns mark.js's
 // warnings and the pass token for unmark.
 func (p *page) mark(ctx context.Context) ([]string, string, error) {
+	p.unmarking.Wait()
 	pass := strconv.FormatInt(markPasses.Add(1), 10)
 	var warnings []string
 	if err := p.eval(ctx, callExpr(markJS, "", pass), &warnings); err != nil {

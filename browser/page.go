@@ -30,21 +30,22 @@ var unmarkJS string
 
 // page is one tab.
 type page struct {
-	ctx      context.Context
-	cancel   context.CancelFunc
-	targetID string
-	navs     atomic.Int64 // main-frame navigations requested or started (for post-action waits)
-	crashed  atomic.Bool
-	dead     context.Context // cancelled when the tab's renderer crashes: calls in flight end
-	kill     context.CancelFunc
-	chooser  chan int64 // backendNodeId of an intercepted file chooser
-	netMu    sync.Mutex
-	inflight map[string]bool // network requests not finished yet
-	lastNet  time.Time       // when a request last started or finished
-	mainID   atomic.Value
-	ctxMu    sync.Mutex
-	frameCtx map[string]frameContext // frameId → its main world's execution context
-	closed   atomic.Bool
+	ctx       context.Context
+	cancel    context.CancelFunc
+	targetID  string
+	navs      atomic.Int64 // main-frame navigations requested or started (for post-action waits)
+	crashed   atomic.Bool
+	dead      context.Context // cancelled when the tab's renderer crashes: calls in flight end
+	kill      context.CancelFunc
+	chooser   chan int64 // backendNodeId of an intercepted file chooser
+	netMu     sync.Mutex
+	inflight  map[string]bool // network requests not finished yet
+	lastNet   time.Time       // when a request last started or finished
+	mainID    atomic.Value
+	ctxMu     sync.Mutex
+	frameCtx  map[string]frameContext // frameId → its main world's execution context
+	unmarking sync.WaitGroup          // the last observation's unmarking, in flight
+	closed    atomic.Bool
 }
 
 // call sends a command to the page's target and decodes its result into out.

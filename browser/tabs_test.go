@@ -21,6 +21,8 @@ func TestTabsFramesAndCrashes(t *testing.T) {
 			_, _ = w.Write([]byte(`<html><body><button onclick="window.open('/article.html')">Open popup</button></body></html>`))
 		case "/xframes.html":
 			_, _ = w.Write([]byte(xframes))
+		case "/xnest.html":
+			_, _ = w.Write([]byte(strings.Replace(xframes, "/inner.html", "/nest.html", 1)))
 		case "/hog.html":
 			_, _ = w.Write([]byte(`<html><body><p>hog</p><script>setTimeout(() => { const a = []; while (true) a.push(new Array(1e6).fill(Math.random())); }, 0);</script></body></html>`))
 		default:
@@ -29,7 +31,13 @@ func TestTabsFramesAndCrashes(t *testing.T) {
 	}))
 	defer srv.Close()
 	// a second server on "localhost" is another origin than srv's 127.0.0.1
-	other := httptest.NewServer(files)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/nest.html" { // frames srv's page again: three origins deep
+			_, _ = w.Write([]byte(`<html><body><iframe src="` + srv.URL + `/inner.html" title="Back home"></iframe></body></html>`))
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
 	defer other.Close()
 	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
 	xframes = `<html><body><h1>Cross</h1><iframe src="` + otherURL + `/inner.html" title="Other origin"></iframe></body></html>`
@@ -97,6 +105,15 @@ func TestTabsFramesAndCrashes(t *testing.T) {
 	}
 	if strings.Contains(o.Content, "browsergym_id") {
 		t.Fatalf("marks left in cross-origin frame:\n%s", o.Content)
+	}
+
+	// a frame of the top page's origin inside a frame of another origin
+	o = do(`goto("` + srv.URL + `/xnest.html")`)
+	if !strings.Contains(o.Content, "[aa5] button 'Press me', clickable") {
+		t.Fatalf("nested cross-origin frames:\n%s", o.Content)
+	}
+	if o = do(`click("aa5")`); o.Error || !strings.Contains(o.Content, "[aa5] button 'Pressed'") || o.FocusedElementBID == nil || *o.FocusedElementBID != "aa5" {
+		t.Fatalf("click in nested frame: %q\n%s", o.LastBrowserActionError, o.Content)
 	}
 
 	// a page that allocates without end crashes its tab (the renderer's heap is capped);
