@@ -52,12 +52,13 @@ type Config struct {
 type Gateway struct {
 	cfg Config
 
-	mu        sync.Mutex
-	kind      string
-	port      int
-	kernel    *Kernel
-	httpc     *http.Client
-	lastStart time.Time
+	mu         sync.Mutex
+	kind       string
+	port       int
+	runtimeDir string // JUPYTER_RUNTIME_DIR of the current process, removed on restart and Stop
+	kernel     *Kernel
+	httpc      *http.Client
+	lastStart  time.Time
 }
 
 // New returns the plugin; the supervisor starts it.
@@ -99,9 +100,22 @@ func (g *Gateway) Command() (*exec.Cmd, error) {
 	// The gateway's restarter polls the kernel every 3 s by default; a dead kernel should be
 	// replaced well before the next cell.
 	args = append(args, "--KernelRestarter.time_to_dead=0.5")
+	// A runtime dir of its own (connection files, cookie secret): a kernel killed with its
+	// group never removes its kernel-<id>.json, which would pile up in the user's
+	// ~/.local/share/jupyter/runtime; this one is removed on restart and Stop.
+	rt, err := os.MkdirTemp("", "gohands-jupyter-runtime-")
+	if err != nil {
+		return nil, fmt.Errorf("jupyter runtime dir: %w", err)
+	}
+	if u := g.cfg.User; u.Switch {
+		if err := os.Chown(rt, u.UID, u.GID); err != nil {
+			_ = os.RemoveAll(rt)
+			return nil, fmt.Errorf("jupyter runtime dir: %w", err)
+		}
+	}
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = g.cfg.Dir
-	extra := append([]string{"PYDEVD_DISABLE_FILE_VALIDATION=1", "PYTHONUNBUFFERED=1"}, g.cfg.Env...)
+	extra := append([]string{"PYDEVD_DISABLE_FILE_VALIDATION=1", "PYTHONUNBUFFERED=1", "JUPYTER_RUNTIME_DIR=" + rt}, g.cfg.Env...)
 	cmd.Env = proc.Env(proc.BaseEnv(), g.cfg.User, extra...)
 	proc.Prepare(cmd, g.cfg.User)
 
@@ -110,6 +124,10 @@ func (g *Gateway) Command() (*exec.Cmd, error) {
 	if g.kernel != nil {
 		g.kernel.Close()
 	}
+	if g.runtimeDir != "" {
+		_ = os.RemoveAll(g.runtimeDir) // the previous process has exited: a restart
+	}
+	g.runtimeDir = rt
 	g.kind, g.port, g.lastStart = kind, port, time.Now()
 	g.kernel = newKernel(base, token, g.cfg.Setup, g.cfg.Logf, g.cfg.Debug)
 	g.mu.Unlock()
@@ -152,9 +170,16 @@ func (g *Gateway) Exited() {
 	}
 }
 
-// Stop kills the kernel if it outlived the gateway's shutdown.
+// Stop kills the kernel if it outlived the gateway's shutdown and removes its runtime dir.
 func (g *Gateway) Stop() {
 	g.Exited()
+	g.mu.Lock()
+	rt := g.runtimeDir
+	g.runtimeDir = ""
+	g.mu.Unlock()
+	if rt != "" {
+		_ = os.RemoveAll(rt)
+	}
 }
 
 // Kernel is the current kernel client (nil before the first start).

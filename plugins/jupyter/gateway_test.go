@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -125,5 +126,47 @@ func TestExecuteKinds(t *testing.T) {
 				t.Fatalf("cwd = %q, %v (want %s)", r.Text, err, want)
 			}
 		})
+	}
+}
+
+// TestRuntimeDirRemoved: the kernel's connection file lives in a runtime dir of the gateway's
+// own, removed on Stop, so a kernel killed with its group leaves no kernel-<id>.json in the
+// user's ~/.local/share/jupyter/runtime (one was left there per test run before).
+func TestRuntimeDirRemoved(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	g := New(Config{Jupyter: testJupyter(t), Dir: t.TempDir(), Env: []string{"HOME=" + home}, Logf: t.Logf})
+	cmd, err := g.Command()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := g.runtimeDir
+	if rt == "" || !slices.Contains(cmd.Env, "JUPYTER_RUNTIME_DIR="+rt) {
+		t.Fatalf("runtime dir %q not in the gateway's env", rt)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if err := g.Ready(ctx); err != nil {
+		_ = proc.KillGroup(cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatalf("ready: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(rt, "kernel-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("connection files in the runtime dir: %v", files)
+	}
+	// as the server stops it: the whole group killed, then Stop
+	_ = proc.KillGroup(cmd.Process.Pid, syscall.SIGKILL)
+	<-done
+	g.Stop()
+	if _, err := os.Stat(rt); !os.IsNotExist(err) {
+		t.Fatalf("runtime dir left behind: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(home, ".local/share/jupyter/runtime/kernel-*.json")); len(left) != 0 {
+		t.Fatalf("kernel files in the user's runtime dir: %v", left)
 	}
 }
