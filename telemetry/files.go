@@ -259,6 +259,12 @@ func (t *Tracker) loop() {
 
 func (t *Tracker) handle(ev fsnotify.Event) {
 	if ev.Name == t.barrierFile {
+		// Only flush's own write counts: the unlink at start queues an IN_ATTRIB on the
+		// barrier that, read late on a busy machine, would end the first flush before the
+		// action's events were read (an empty record).
+		if !ev.Has(fsnotify.Write) {
+			return
+		}
 		select {
 		case t.barrier <- struct{}{}:
 		default:
@@ -484,7 +490,7 @@ func (t *Tracker) flush() bool {
 	case <-t.barrier:
 	default:
 	}
-	if err := t.barrierF.Chmod(0o600); err != nil { // IN_ATTRIB, through the descriptor
+	if _, err := t.barrierF.WriteAt([]byte{0}, 0); err != nil { // IN_MODIFY, through the descriptor
 		return false
 	}
 	timer := time.NewTimer(t.cfg.BarrierWait)

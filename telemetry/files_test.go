@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/fsnotify/fsnotify"
 )
 
 func changesByPath(fc FileChanges) map[string]Change {
@@ -280,5 +282,39 @@ func kernelWatchLimitChild(t *testing.T) {
 	fc := c.End()
 	if fc.Method != "scan" || !strings.Contains(fc.Note, "kernel's inotify watch limit") || fc.Total != 1 {
 		t.Fatalf("%+v", fc)
+	}
+}
+
+// TestBarrierIgnoresTheUnlinkEvent: the IN_ATTRIB that unlinking the barrier file queues at
+// start must not count as a flush's barrier; read late on a busy machine it ended the first
+// flush before the action's events were read, and the record came out empty (a CI failure of
+// TestFilesCreateModifyDeleteRename). Only flush's own write is the barrier.
+func TestBarrierIgnoresTheUnlinkEvent(t *testing.T) {
+	t.Parallel()
+	tr := NewTracker(FilesConfig{Roots: []string{t.TempDir()}}, nil)
+	defer tr.Close()
+	if tr.barrierFile == "" {
+		t.Fatal("no barrier file")
+	}
+	drain := func() bool {
+		select {
+		case <-tr.barrier:
+			return true
+		default:
+			return false
+		}
+	}
+	// whatever the loop already delivered is not what this test is about
+	if !tr.flush() {
+		t.Fatal("a flush timed out")
+	}
+	drain()
+	tr.handle(fsnotify.Event{Name: tr.barrierFile, Op: fsnotify.Chmod})
+	if drain() {
+		t.Fatal("an attribute change of the barrier file ended a flush")
+	}
+	tr.handle(fsnotify.Event{Name: tr.barrierFile, Op: fsnotify.Write})
+	if !drain() {
+		t.Fatal("the barrier write did not end the flush")
 	}
 }
