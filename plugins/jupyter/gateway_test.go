@@ -140,6 +140,7 @@ func TestRuntimeDirRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(g.Stop) // the runtime dir, also when a check below fails first
 	rt := g.runtimeDir
 	if rt == "" || !slices.Contains(cmd.Env, "JUPYTER_RUNTIME_DIR="+rt) {
 		t.Fatalf("runtime dir %q not in the gateway's env", rt)
