@@ -209,43 +209,40 @@ func (s *sseRoutes) message(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Could not find session", http.StatusNotFound)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, fmt.Sprintf("request body exceeds %d bytes", MaxMessageBytes), http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "failed to read body", http.StatusBadRequest)
+	if !readMessage(w, r, false) {
 		return
 	}
-	if !validMessage(w, body, false) {
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	t.ServeHTTP(w, r)
 }
 
 // streamableHTTP is the SDK's Streamable HTTP handler, with a JSON-RPC error for a POST
 // body that is not a JSON-RPC message (the SDK answers those in plain text).
 func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageBytes))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, fmt.Sprintf("request body exceeds %d bytes", MaxMessageBytes), http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "failed to read body", http.StatusBadRequest)
-			return
-		}
-		if !validMessage(w, body, true) {
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	if r.Method == http.MethodPost && !readMessage(w, r, true) {
+		return
 	}
 	s.streamable.ServeHTTP(w, r)
+}
+
+// readMessage reads a POSTed body of at most MaxMessageBytes and checks that it is a JSON-RPC
+// message (see validMessage); it answers the request itself and returns false when it is not,
+// else it puts the body back for the transport to read.
+func readMessage(w http.ResponseWriter, r *http.Request, batches bool) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxMessageBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("request body exceeds %d bytes", MaxMessageBytes), http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "failed to read body", http.StatusBadRequest)
+		return false
+	}
+	if !validMessage(w, body, batches) {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return true
 }
 
 // validMessage answers 400 with a JSON-RPC error (-32700 parse error, -32600 invalid
