@@ -327,63 +327,47 @@ func (m *Manager) rebuild() {
 			if _, dup := tools[name]; dup {
 				continue
 			}
-			key := server + "\x00" + fingerprint(t)
-			tools[name] = key
-			if m.tools[name] != key {
+			m.register(m.tools, tools, name, server, t, func() {
 				nt := *t
 				nt.Name = name
 				if nt.InputSchema == nil {
 					nt.InputSchema = map[string]any{"type": "object"}
 				}
-				if !m.try(func() { m.srv.AddTool(&nt, m.toolHandler(server, t.Name)) }) {
-					delete(tools, name)
-				}
-			}
+				m.srv.AddTool(&nt, m.toolHandler(server, t.Name))
+			})
 		}
 		for _, r := range rs {
 			uri := r.URI
 			if prefixed {
 				uri = prefixURI(uri, server)
 			}
-			key := server + "\x00" + fingerprint(r)
-			res[uri] = key
-			if m.res[uri] != key {
+			m.register(m.res, res, uri, server, r, func() {
 				nr := *r
 				nr.URI = uri
-				if !m.try(func() { m.srv.AddResource(&nr, m.resourceHandler(server, r.URI, uri)) }) {
-					delete(res, uri)
-				}
-			}
+				m.srv.AddResource(&nr, m.resourceHandler(server, r.URI, uri))
+			})
 		}
 		for _, t := range tt {
 			tmpl := t.URITemplate
 			if prefixed {
 				tmpl = prefixURI(tmpl, server)
 			}
-			key := server + "\x00" + fingerprint(t)
-			tmpls[tmpl] = key
-			if m.tmpls[tmpl] != key {
+			m.register(m.tmpls, tmpls, tmpl, server, t, func() {
 				nt := *t
 				nt.URITemplate = tmpl
-				if !m.try(func() { m.srv.AddResourceTemplate(&nt, m.templateHandler(server, prefixed)) }) {
-					delete(tmpls, tmpl)
-				}
-			}
+				m.srv.AddResourceTemplate(&nt, m.templateHandler(server, prefixed))
+			})
 		}
 		for _, p := range ps {
 			name := p.Name
 			if prefixed {
 				name = server + "_" + p.Name
 			}
-			key := server + "\x00" + fingerprint(p)
-			prompts[name] = key
-			if m.prompts[name] != key {
+			m.register(m.prompts, prompts, name, server, p, func() {
 				np := *p
 				np.Name = name
-				if !m.try(func() { m.srv.AddPrompt(&np, m.promptHandler(server, p.Name)) }) {
-					delete(prompts, name)
-				}
-			}
+				m.srv.AddPrompt(&np, m.promptHandler(server, p.Name))
+			})
 		}
 	}
 	if gone := missing(m.tools, tools); len(gone) > 0 {
@@ -399,6 +383,17 @@ func (m *Manager) rebuild() {
 		m.srv.RemovePrompts(gone...)
 	}
 	m.tools, m.res, m.tmpls, m.prompts = tools, res, tmpls, prompts
+}
+
+// register puts the feature v of server under name in cur and, unless the previous build
+// (prev) registered the very same one, runs add, the SDK registration; a feature add refuses
+// is left out of cur.
+func (m *Manager) register(prev, cur map[string]string, name, server string, v any, add func()) {
+	key := server + "\x00" + fingerprint(v)
+	cur[name] = key
+	if prev[name] != key && !m.try(add) {
+		delete(cur, name)
+	}
 }
 
 // try runs an SDK registration, which panics on a feature it finds invalid (a tool whose
