@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -736,18 +735,11 @@ func modifierMask(v Value) (int, error) {
 	m := 0
 	for _, x := range list {
 		s, _ := asString(x)
-		switch s {
-		case "Alt":
-			m |= 1
-		case "Control", "ControlOrMeta":
-			m |= 2
-		case "Meta":
-			m |= 4
-		case "Shift":
-			m |= 8
-		default:
+		bit, ok := modifierBits[s]
+		if !ok {
 			return 0, aerr("ValidationError: modifiers[0]: expected one of (Alt|Control|ControlOrMeta|Meta|Shift)")
 		}
+		m |= bit
 	}
 	return m, nil
 }
@@ -1127,5 +1119,3 @@ func (e *element) selectOption(ctx context.Context, opts []string) error {
 		}
 	}
 }
-
-var _ = strconv.Itoa

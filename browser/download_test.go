@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestDownload(t *testing.T) {
 	if obs.Download == nil {
 		t.Fatalf("no download observation: %+v", obs.LastBrowserActionError)
 	}
-	if filepath.Base(obs.Download.FilePath) != "file_"+itoa(s.downloads)+".pdf" {
+	if filepath.Base(obs.Download.FilePath) != "file_"+strconv.Itoa(s.downloads)+".pdf" {
 		t.Fatalf("%s", obs.Download.FilePath)
 	}
 	b, err := os.ReadFile(obs.Download.FilePath)

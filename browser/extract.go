@@ -118,7 +118,7 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		p.waitLoaded(ctx, try0(try))
+		p.waitLoaded(ctx, time.Duration(try+1)*time.Second)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mark elements: %w", err)
@@ -236,8 +236,6 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 	ex.openURLs = in.openURLs(ctx, ex.url)
 	return ex, nil
 }
-
-func try0(n int) time.Duration { return time.Duration(n+1) * time.Second }
 
 type frameTree struct {
 	Frame struct {
@@ -363,14 +361,12 @@ func (s *domSnapshot) extraProperties() extraProps {
 		return out
 	}
 	stack := []int{0}
-	order := []int{}
 	for len(stack) > 0 {
 		d := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if d < 0 || d >= len(s.Documents) {
 			continue
 		}
-		order = append(order, d)
 		doc := &s.Documents[d]
 		cdi := doc.Nodes.ContentDocumentIndex
 		for i := range cdi.Index {
@@ -437,6 +433,5 @@ func (s *domSnapshot) extraProperties() extraProps {
 			}
 		}
 	}
-	_ = order
 	return out
 }

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -47,7 +48,7 @@ func init() {
 	add("Alt", "AltLeft", 18, "")
 	add("Meta", "MetaLeft", 91, "")
 	for i := 1; i <= 12; i++ {
-		n := "F" + itoa(i)
+		n := "F" + strconv.Itoa(i)
 		add(n, n, 111+i, "")
 	}
 	for c := 'a'; c <= 'z'; c++ {
@@ -66,13 +67,6 @@ func init() {
 	for _, p := range punct {
 		namedKeys[p.code] = keyDef{key: p.k, code: p.code, keyCode: p.kc, text: p.k}
 	}
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return string(rune('0'+i/10)) + string(rune('0'+i%10))
 }
 
 // lookupKey resolves a Playwright key name or a single character.

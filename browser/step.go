@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -288,5 +287,3 @@ func agentObsText(kind Kind, o *Observation, pageText string) string {
 	b.WriteString("\n============== END webpage content ==============\n")
 	return b.String()
 }
-
-var _ = json.Marshal
