@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/gohands/gohands/plugins/jupyter"
 )
 
@@ -52,7 +53,7 @@ func (x *Executor) runIPython(ctx context.Context, a *Action) (*Observation, err
 	case err != nil:
 		return ErrorObs(err.Error()), nil
 	case res.TimedOut:
-		text = "[Execution timed out (" + pyFloat(*a.Timeout) + " seconds).]"
+		text = "[Execution timed out (" + pycompat.FloatRepr(*a.Timeout) + " seconds).]"
 	case res.Outputs == 0:
 		text = "[Code executed successfully with no output]"
 		images = res.Images

@@ -2,12 +2,11 @@ package executor
 
 import (
 	"context"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gohands/gohands/internal/fault"
+	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/gohands/gohands/shell"
 )
 
@@ -37,7 +36,7 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 	req := shell.Request{Command: args.Command.S, IsInput: bool(args.IsInput), Blocking: bool(args.Blocking), Hidden: bool(args.Hidden)}
 	if a.Timeout != nil {
 		req.Timeout = time.Duration(*a.Timeout * float64(time.Second))
-		req.TimeoutText = pyFloat(*a.Timeout)
+		req.TimeoutText = pycompat.FloatRepr(*a.Timeout)
 	}
 	sess := x.bash.Load()
 	if args.IsStatic {
@@ -92,18 +91,4 @@ func (x *Executor) run(ctx context.Context, a *Action) (*Observation, error) {
 		md.Telemetry = &rec
 	}
 	return CmdOutputObs(res.Command, res.Content, md, res.Hidden), nil
-}
-
-// pyFloat renders seconds the way Python's repr prints a float: 1.0, 2.5, 120.0, 1e-05.
-func pyFloat(f float64) string {
-	if f != 0 && (math.Abs(f) < 1e-4 || math.Abs(f) >= 1e16) {
-		s := strconv.FormatFloat(f, 'e', -1, 64)
-		// Go writes 1e-05 as "1e-05" and 1e16 as "1e+16", as Python does.
-		return s
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
 }

@@ -86,15 +86,6 @@ func TestTimeoutConversion(t *testing.T) {
 	}
 }
 
-func TestPyFloat(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[float64]string{1: "1.0", 2.5: "2.5", 120: "120.0", 0.1: "0.1", 30: "30.0", 1e-5: "1e-05", 1e16: "1e+16", 0: "0.0"} {
-		if got := pyFloat(in); got != want {
-			t.Errorf("pyFloat(%v) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestObservationJSON(t *testing.T) {
 	t.Parallel()
 	wd, user := "/workspace", "openhands"

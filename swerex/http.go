@@ -21,6 +21,7 @@ import (
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/internal/fault"
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // maxBodyBytes bounds a JSON request body (write_file content included).
@@ -310,7 +311,7 @@ func pyStr(v any) string {
 	case int64:
 		return fmt.Sprint(t)
 	case float64:
-		return pyFloat(t)
+		return pycompat.FloatRepr(t)
 	}
 	b, _ := json.Marshal(v)
 	return string(b)

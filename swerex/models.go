@@ -4,8 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // The request models of swe-rex 1.4.0 (swerex/runtime/abstract.py) and the validation
@@ -361,5 +359,3 @@ func (v values) strs(k string) []string {
 	s, _ := v[k].([]string)
 	return s
 }
-
-func pyFloat(f float64) string { return pycompat.FloatRepr(f) }

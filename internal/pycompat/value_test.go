@@ -97,7 +97,8 @@ func TestTruthyTypeName(t *testing.T) {
 func TestFloatRepr(t *testing.T) {
 	t.Parallel()
 	for f, want := range map[float64]string{1: "1.0", 0.1: "0.1", 1e16: "1e+16", 9999999999999998: "9999999999999998.0",
-		1e-5: "1e-05", 0.0001: "0.0001", math.Inf(1): "inf", math.NaN(): "nan", -2.5: "-2.5", 1.5e-7: "1.5e-07"} {
+		1e-5: "1e-05", 0.0001: "0.0001", math.Inf(1): "inf", math.NaN(): "nan", -2.5: "-2.5", 1.5e-7: "1.5e-07",
+		2.5: "2.5", 120: "120.0", 30: "30.0", 0: "0.0"} {
 		if got := FloatRepr(f); got != want {
 			t.Errorf("FloatRepr(%v) = %s, want %s", f, got, want)
 		}
