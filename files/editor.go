@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/gohands/gohands/sandbox"
 )
 
@@ -112,7 +113,7 @@ func (e *Editor) Edit(req EditRequest) (EditResult, error) {
 }
 
 func (e *Editor) edit(req EditRequest) (EditResult, error) {
-	p := pyPath(req.Path)
+	p := pycompat.PurePosixPath(req.Path)
 	if err := e.validatePath(req.Command, p); err != nil {
 		return EditResult{}, err
 	}

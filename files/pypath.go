@@ -6,37 +6,12 @@ import (
 	"github.com/gohands/gohands/internal/pycompat"
 )
 
-// pyPath normalises a path string as Python's pathlib.PurePosixPath does, because the
-// reference uses that string in every message and as the undo-history key: repeated
-// slashes collapse (but exactly two leading slashes stay), "." parts go, ".." stays, a
-// trailing slash goes, and "" becomes ".".
-func pyPath(p string) string {
-	root := ""
-	switch {
-	case strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "///"):
-		root = "//"
-	case strings.HasPrefix(p, "/"):
-		root = "/"
-	}
-	var parts []string
-	for _, s := range strings.Split(p, "/") {
-		if s == "" || s == "." {
-			continue
-		}
-		parts = append(parts, s)
-	}
-	if root == "" && len(parts) == 0 {
-		return "."
-	}
-	return root + strings.Join(parts, "/")
-}
-
 // pyJoin is str(Path(base) / p).
 func pyJoin(base, p string) string {
 	if strings.HasPrefix(p, "/") {
-		return pyPath(p)
+		return pycompat.PurePosixPath(p)
 	}
-	return pyPath(base + "/" + p)
+	return pycompat.PurePosixPath(base + "/" + p)
 }
 
 func pyIsAbs(p string) bool { return strings.HasPrefix(p, "/") }

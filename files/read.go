@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"syscall"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // ReadResult is the outcome of a default `read`. An error observation is a Tool fault.
@@ -19,7 +21,7 @@ type ReadResult struct {
 // result is normalised as pathlib does.
 func Resolve(p, cwd string) string {
 	if pyIsAbs(p) {
-		return pyPath(p)
+		return pycompat.PurePosixPath(p)
 	}
 	return pyJoin(cwd, p)
 }

@@ -414,7 +414,7 @@ func (h *Handler) readFile(r *http.Request) *reply {
 	if rp != nil {
 		return rp
 	}
-	content, err := files.ReadText(pyPath(v.str("path", "")), v.optStr("encoding"), v.optStr("errors"), 0)
+	content, err := files.ReadText(pycompat.PurePosixPath(v.str("path", "")), v.optStr("encoding"), v.optStr("errors"), 0)
 	if err != nil {
 		return errReply(fileErr(err))
 	}
@@ -426,7 +426,7 @@ func (h *Handler) writeFile(r *http.Request) *reply {
 	if rp != nil {
 		return rp
 	}
-	p := pyPath(v.str("path", ""))
+	p := pycompat.PurePosixPath(v.str("path", ""))
 	if err := pyMkdirParentsError(filepath.Dir(p)); err != nil {
 		return errReply(fileErr(err))
 	}

@@ -543,18 +543,6 @@ func TestFilePathsAsPathlib(t *testing.T) {
 	}
 }
 
-func TestPyPath(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"": ".", ".": ".", "./": ".", "/": "/", "//": "//", "///": "/", "//a//b/": "//a/b",
-		"/a/./b/": "/a/b", "a/../b": "a/../b", "./a": "a", "a//b/.": "a/b", "/..": "/..",
-	} {
-		if got := pyPath(in); got != want {
-			t.Errorf("pyPath(%q) = %q, want %q (pathlib.PurePosixPath)", in, got, want)
-		}
-	}
-}
-
 // TestUploadEmptyFormValues: FastAPI takes an empty form value as absent (target_path is
 // then missing, unzip its default), and a file part with filename="" is still the file.
 func TestUploadEmptyFormValues(t *testing.T) {

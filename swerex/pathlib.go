@@ -5,35 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 )
-
-// pyPath is str(pathlib.PurePosixPath(p)): doubled slashes and "." parts go, so does a
-// trailing slash, ".." stays, exactly two leading slashes stay, and "" is ".". The
-// reference's read_file / write_file open that path, and its errors quote it.
-func pyPath(p string) string {
-	if p == "" {
-		return "."
-	}
-	root := ""
-	switch {
-	case strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "///"):
-		root = "//"
-	case strings.HasPrefix(p, "/"):
-		root = "/"
-	}
-	var parts []string
-	for _, s := range strings.Split(p, "/") {
-		if s != "" && s != "." {
-			parts = append(parts, s)
-		}
-	}
-	if root == "" && len(parts) == 0 {
-		return "."
-	}
-	return root + strings.Join(parts, "/")
-}
 
 // pyMkdirParentsError is the error Path(dir).mkdir(parents=True, exist_ok=True) would
 // raise, found without creating anything (the files service then creates the directories
