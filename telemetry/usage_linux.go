@@ -22,7 +22,12 @@ var pageSize = int64(os.Getpagesize())
 // reads on every action stay open (a pread costs a fraction of an open+read+close on /proc
 // and cgroupfs), so a quick command pays for a few small reads.
 type Meter struct {
-	sid      int
+	sid int
+	// ready is closed once the cgroup is set up (or given up); cg, hasPeak, cgroupNo, cpuF and
+	// procsF are set before and read only after. Moving a process into a cgroup may wait for an
+	// RCU grace period (often 10 ms), which the server's start-up need not wait for: Begin
+	// does, so every action is measured as before.
+	ready    chan struct{}
 	cg       string // the session's cgroup directory, "" when there is none
 	hasPeak  bool   // the cgroup has memory.peak (memory controller enabled)
 	cgroupNo string // why there is no cgroup
@@ -36,31 +41,43 @@ type Meter struct {
 }
 
 // NewMeter measures session sid (bash's pid). With useCgroup it tries to move bash into a new
-// cgroup v2 child of the server's own cgroup; any failure falls back to /proc.
+// cgroup v2 child of the server's own cgroup, in the background; any failure falls back to
+// /proc.
 func NewMeter(sid int, useCgroup bool) *Meter {
-	m := &Meter{sid: sid, buf: make([]byte, 4096)}
+	m := &Meter{sid: sid, buf: make([]byte, 4096), ready: make(chan struct{})}
 	base := "/proc/" + strconv.Itoa(sid)
 	m.statF, _ = os.Open(base + "/stat")
 	m.childrenF, _ = os.Open(base + "/task/" + strconv.Itoa(sid) + "/children")
 	if !useCgroup {
 		m.cgroupNo = "cgroups off"
+		close(m.ready)
 		return m
 	}
+	go func() {
+		defer close(m.ready)
+		m.setupCgroup()
+	}()
+	return m
+}
+
+// setupCgroup moves bash into a cgroup of its own and opens the files read on every action.
+func (m *Meter) setupCgroup() {
+	sid := m.sid
 	dir, err := ownCgroup2Dir()
 	if err != nil {
 		m.cgroupNo = err.Error()
-		return m
+		return
 	}
 	removeStaleCgroups(dir)
 	cg := filepath.Join(dir, "gohands-session-"+strconv.Itoa(sid))
 	if err := os.Mkdir(cg, 0o755); err != nil && !os.IsExist(err) {
 		m.cgroupNo = "cannot create a cgroup: " + err.Error()
-		return m
+		return
 	}
 	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(strconv.Itoa(sid)), 0); err != nil {
 		_ = os.Remove(cg)
 		m.cgroupNo = "cannot move bash into a cgroup: " + err.Error()
-		return m
+		return
 	}
 	m.cpuF, err = os.Open(filepath.Join(cg, "cpu.stat"))
 	if err == nil {
@@ -70,12 +87,11 @@ func NewMeter(sid int, useCgroup bool) *Meter {
 		m.closeFiles()
 		_ = os.Remove(cg)
 		m.cgroupNo = "cannot read the cgroup: " + err.Error()
-		return m
+		return
 	}
 	m.cg = cg
 	_, err = os.Stat(filepath.Join(cg, "memory.peak"))
 	m.hasPeak = err == nil
-	return m
 }
 
 // removeStaleCgroups removes the empty session cgroups of bash processes that no longer exist
@@ -92,6 +108,7 @@ func removeStaleCgroups(dir string) {
 
 // Method names how this meter measures (see Usage.Method).
 func (m *Meter) Method() string {
+	<-m.ready
 	switch {
 	case m.cg != "" && m.hasPeak:
 		return "cgroup2"
@@ -102,7 +119,10 @@ func (m *Meter) Method() string {
 }
 
 // Cgroup is the session's cgroup directory ("" when none).
-func (m *Meter) Cgroup() string { return m.cg }
+func (m *Meter) Cgroup() string {
+	<-m.ready
+	return m.cg
+}
 
 func (m *Meter) closeFiles() {
 	m.mu.Lock()
@@ -117,6 +137,7 @@ func (m *Meter) closeFiles() {
 
 // Close removes the session's cgroup once its processes are gone (call after bash is dead).
 func (m *Meter) Close() {
+	<-m.ready
 	m.closeFiles()
 	if m.cg == "" {
 		return
@@ -264,6 +285,7 @@ type Measurement struct {
 
 // Begin starts measuring an action.
 func (m *Meter) Begin() *Measurement {
+	<-m.ready
 	mm := &Measurement{m: m, start: time.Now()}
 	if m.cg != "" {
 		mm.cpuUser0, mm.cpuSys0 = m.cgroupCPU()
