@@ -29,19 +29,22 @@ install: build
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/action-execution-server
 	ln -sf action-execution-server $(DESTDIR)$(PREFIX)/bin/swerex-remote
 
-# Runs as the current user (or as root, then bash runs as $(USER_NAME)). Ctrl-C stops it.
+# Passes the current user as --username/--user-id (USER_NAME=, USER_ID= change them; as root,
+# bash runs as that user only if it is openhands, as in the reference). Ctrl-C stops it.
+# The browser is off unless BROWSER=1 (Chromium then starts on the first browse action).
 # The plugins use what scripts/deps.d installs (`make deps`), when it is there: Jupyter from
 # $(JUPYTER_VENV), the VS Code server from $(OVS_ROOT) (it also needs VSCODE_PORT=…).
 USER_NAME    ?= $(shell id -un)
 USER_ID      ?= $(shell id -u)
 JUPYTER_VENV ?= /opt/gohands/jupyter
 OVS_ROOT     ?= /opt/gohands/openvscode-server
+BROWSER      ?=
 RUN_ENV := $(if $(wildcard $(JUPYTER_VENV)/bin/jupyter),GOHANDS_JUPYTER=$${GOHANDS_JUPYTER:-$(JUPYTER_VENV)/bin/jupyter}) \
 	$(if $(wildcard $(OVS_ROOT)/bin/openvscode-server),OPENVSCODE_SERVER_ROOT=$${OPENVSCODE_SERVER_ROOT:-$(OVS_ROOT)})
 run: build
 	mkdir -p $(WORKDIR)
 	$(strip env $(RUN_ENV)) ./$(BIN) $(PORT) --working-dir $(WORKDIR) --username $(USER_NAME) --user-id $(USER_ID) \
-		--no-enable-browser $(if $(PLUGINS),--plugins $(PLUGINS))
+		$(if $(filter 1,$(BROWSER)),--enable-browser,--no-enable-browser) $(if $(PLUGINS),--plugins $(PLUGINS))
 
 # Everything CI runs. Installs missing test dependencies first (idempotent). The fuzz targets
 # run briefly here ($(FUZZTIME_CI) each: enough to catch a parser that fails on its first
