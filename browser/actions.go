@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // param is one parameter of a BrowserGym action function.
@@ -486,11 +488,11 @@ func (in *instance) uploadVia(ctx context.Context, p *page, files Value, click f
 	for i, f := range list {
 		abs, err := filepath.Abs(f)
 		if err != nil {
-			return aerr("FileNotFoundError: [Errno 2] No such file or directory: %s", pyStr(f))
+			return aerr("FileNotFoundError: [Errno 2] No such file or directory: %s", pycompat.StrRepr(f))
 		}
 		st, err := os.Stat(abs)
 		if err != nil || st.IsDir() {
-			return aerr("FileNotFoundError: [Errno 2] No such file or directory: %s", pyStr(f))
+			return aerr("FileNotFoundError: [Errno 2] No such file or directory: %s", pycompat.StrRepr(f))
 		}
 		list[i] = abs
 	}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // axNode is a CDP AXNode kept as generic JSON (it is also returned as axtree_object), with
@@ -173,7 +175,7 @@ func flattenAXTree(nodes []axNode, props extraProps, filterVisible bool) string 
 				if role == "generic" && name == "" {
 					s = role
 				} else {
-					s = role + " " + pyStr(pyStrip(name))
+					s = role + " " + pycompat.StrRepr(pycompat.Strip(name))
 				}
 				if hasBid {
 					s = "[" + bid + "] " + s
@@ -227,19 +229,6 @@ func idString(v any) string {
 	return ""
 }
 
-// pyStrip is Python's str.strip() (Unicode whitespace).
-func pyStrip(s string) string {
-	return strings.TrimFunc(s, isPySpace)
-}
-
-func isPySpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
-}
-
 func pyTruthy(v any) bool {
 	switch x := v.(type) {
 	case bool:
@@ -259,7 +248,7 @@ func pyTruthy(v any) bool {
 func pyValueRepr(v any) string {
 	switch x := v.(type) {
 	case string:
-		return pyStr(x)
+		return pycompat.StrRepr(x)
 	case bool:
 		if x {
 			return "True"
@@ -285,7 +274,7 @@ func pyValueRepr(v any) string {
 	case map[string]any:
 		var parts []string
 		for k, e := range x {
-			parts = append(parts, pyStr(k)+": "+pyValueRepr(e))
+			parts = append(parts, pycompat.StrRepr(k)+": "+pyValueRepr(e))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}

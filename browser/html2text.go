@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // This file reproduces what the reference shows as page text: BrowserGym's
@@ -204,7 +206,7 @@ func (s *domSnapshot) events() []hEvent {
 					pending.WriteString(c.text)
 					continue
 				}
-				t := pyStrip(c.text)
+				t := pycompat.Strip(c.text)
 				if t == "" {
 					continue
 				}
@@ -257,7 +259,7 @@ func serializeHTML(b *strings.Builder, nodes []*htmlNode, indent int) {
 	ind := strings.Repeat(" ", indent)
 	for _, n := range nodes {
 		if n.tag == "" {
-			if t := pyStrip(n.text); t != "" {
+			if t := pycompat.Strip(n.text); t != "" {
 				b.WriteString(ind + minimalEscape.Replace(t) + "\n")
 			}
 			continue
@@ -541,7 +543,7 @@ func (h *h2t) tag(tag string, attrs map[string]string, start bool) {
 				h.pp = 0
 				title := escapeMD(a["title"])
 				t := ""
-				if pyStrip(title) != "" {
+				if pycompat.Strip(title) != "" {
 					t = ` "` + title + `"`
 				}
 				h.o("]("+escapeMD(a["href"])+t+")", false, "")
@@ -686,7 +688,7 @@ func collapseWS(s string) string {
 	var b strings.Builder
 	inWS := false
 	for _, r := range s {
-		if isPySpace(r) {
+		if pycompat.IsSpace(r) {
 			if !inWS {
 				b.WriteByte(' ')
 			}
@@ -799,12 +801,12 @@ func (h *h2t) data(d string, entity bool) {
 		return
 	}
 	if h.stressed {
-		d = pyStrip(d)
+		d = pycompat.Strip(d)
 		h.stressed = false
 		h.precStressed = true
 	} else if h.precStressed {
 		r := []rune(d)[0]
-		if !strings.ContainsRune("][(){}.!?", r) && !isPySpace(r) && hn(h.currentTag) == 0 &&
+		if !strings.ContainsRune("][(){}.!?", r) && !pycompat.IsSpace(r) && hn(h.currentTag) == 0 &&
 			h.currentTag != "a" && h.currentTag != "code" && h.currentTag != "pre" {
 			d = " " + d
 		}

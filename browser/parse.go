@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 // The BrowserGym action language: Python-style calls with literal arguments, found the way
@@ -468,7 +470,7 @@ func pyRepr(v Value) string {
 	case float64:
 		return pyFloat(x)
 	case string:
-		return pyStr(x)
+		return pycompat.StrRepr(x)
 	case []Value:
 		parts := make([]string, len(x))
 		for i, e := range x {
@@ -478,7 +480,7 @@ func pyRepr(v Value) string {
 	case map[string]Value:
 		parts := make([]string, 0, len(x))
 		for k, e := range x {
-			parts = append(parts, pyStr(k)+": "+pyRepr(e))
+			parts = append(parts, pycompat.StrRepr(k)+": "+pyRepr(e))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
@@ -491,42 +493,4 @@ func pyFloat(f float64) string {
 		s += ".0"
 	}
 	return s
-}
-
-// pyStr is Python's repr of a str.
-func pyStr(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case !unicode.IsPrint(r) && r > 0x7f:
-			switch {
-			case r <= 0xff:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case r <= 0xffff:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
