@@ -473,26 +473,10 @@ func (h *h2t) tag(tag string, attrs map[string]string, start bool) {
 		}
 	}
 	if tag == "strong" || tag == "b" {
-		st := "**"
-		if start && h.precData != "" && lastRune(h.precData) == '*' {
-			st = " **"
-			h.precData += " "
-		}
-		h.o(st, false, "")
-		if start {
-			h.stressed = true
-		}
+		h.stressMark("**", start)
 	}
 	if tag == "del" || tag == "strike" || tag == "s" {
-		st := "~~"
-		if start && h.precData != "" && lastRune(h.precData) == '~' {
-			st = " ~~"
-			h.precData += " "
-		}
-		h.o(st, false, "")
-		if start {
-			h.stressed = true
-		}
+		h.stressMark("~~", start)
 	}
 	if (tag == "kbd" || tag == "code" || tag == "tt") && !h.pre {
 		h.o("`", false, "")
@@ -652,6 +636,19 @@ func (h *h2t) tag(tag string, attrs map[string]string, start bool) {
 			h.pre = false
 		}
 		h.p()
+	}
+}
+
+// stressMark writes the ** or ~~ that opens or closes a strong or struck-through run, spaced
+// from text that already ends in the marker's character.
+func (h *h2t) stressMark(m string, start bool) {
+	if start && h.precData != "" && lastRune(h.precData) == rune(m[0]) {
+		m = " " + m
+		h.precData += " "
+	}
+	h.o(m, false, "")
+	if start {
+		h.stressed = true
 	}
 }
 
