@@ -98,9 +98,11 @@ func (in *instance) adoptContext(ctx context.Context, pctx context.Context, canc
 				p.navs.Add(1)
 			}
 		case *cdppage.EventJavascriptDialogOpening:
-			// Playwright dismisses dialogs nobody handles; so do we (off the listener).
+			// Playwright dismisses dialogs nobody handles, except beforeunload, which it
+			// accepts (leaving the page); so do we (off the listener).
+			accept := e.Type == cdppage.DialogTypeBeforeunload
 			go func() {
-				_ = p.call(context.Background(), "Page.handleJavaScriptDialog", map[string]any{"accept": false}, nil)
+				_ = p.call(context.Background(), "Page.handleJavaScriptDialog", map[string]any{"accept": accept}, nil)
 			}()
 		case *cdppage.EventFileChooserOpened:
 			select {
