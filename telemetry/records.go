@@ -43,7 +43,11 @@ type Store struct {
 	mu   sync.Mutex
 	max  int
 	next int64
+	// recs is a ring once full: recs[head] is the oldest record, recs[head-1] the newest, so
+	// that storing a record never moves the others. at finds a record's slot by its id.
 	recs []Record
+	head int
+	at   map[int64]int
 }
 
 // NewStore keeps at most max records (0 means 1000).
@@ -51,7 +55,7 @@ func NewStore(max int) *Store {
 	if max <= 0 {
 		max = 1000
 	}
-	return &Store{max: max}
+	return &Store{max: max, at: map[int64]int{}}
 }
 
 // newID reserves the next id.
@@ -66,28 +70,27 @@ func (s *Store) newID() int64 {
 func (s *Store) Put(r Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.recs) - 1; i >= 0; i-- { // the record updated is nearly always the newest
-
-		if s.recs[i].ID == r.ID {
-			s.recs[i] = r
-			return
-		}
+	if i, ok := s.at[r.ID]; ok {
+		s.recs[i] = r
+		return
 	}
-	if len(s.recs) >= s.max {
-		copy(s.recs, s.recs[1:])
-		s.recs = s.recs[:len(s.recs)-1]
+	if len(s.recs) < s.max {
+		s.at[r.ID] = len(s.recs)
+		s.recs = append(s.recs, r)
+		return
 	}
-	s.recs = append(s.recs, r)
+	delete(s.at, s.recs[s.head].ID)
+	s.recs[s.head] = r
+	s.at[r.ID] = s.head
+	s.head = (s.head + 1) % len(s.recs)
 }
 
 // Get returns the record id, if it is still kept.
 func (s *Store) Get(id int64) (Record, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.recs) - 1; i >= 0; i-- {
-		if s.recs[i].ID == id {
-			return s.recs[i], true
-		}
+	if i, ok := s.at[id]; ok {
+		return s.recs[i], true
 	}
 	return Record{}, false
 }
@@ -96,12 +99,13 @@ func (s *Store) Get(id int64) (Record, bool) {
 func (s *Store) Last(n int) []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n <= 0 || n > len(s.recs) {
-		n = len(s.recs)
+	k := len(s.recs)
+	if n <= 0 || n > k {
+		n = k
 	}
 	out := make([]Record, 0, n)
-	for i := len(s.recs) - 1; i >= 0 && len(out) < n; i-- {
-		out = append(out, s.recs[i])
+	for i := 1; i <= n; i++ {
+		out = append(out, s.recs[(s.head+k-i)%k])
 	}
 	return out
 }
