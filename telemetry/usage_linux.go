@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -160,8 +161,23 @@ func (m *Meter) pread(f *os.File) []byte {
 	if f == nil {
 		return nil
 	}
-	n, _ := f.ReadAt(m.buf, 0)
-	return m.buf[:n]
+	return m.buf[:readOnce(f, m.buf)]
+}
+
+// readOnce reads f from its start into b with one pread: a /proc or cgroupfs file hands over
+// all it holds (up to len(b)) at once, where ReadAt would ask a second time, for the end of
+// the file. It returns how many bytes were read (0 on failure).
+func readOnce(f *os.File, b []byte) int {
+	for {
+		n, err := syscall.Pread(int(f.Fd()), b, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0
+		}
+		return n
+	}
 }
 
 // bashStat is bash's own /proc stat.
@@ -357,7 +373,7 @@ func (mm *Measurement) End() Usage {
 		u.CPUSystemSeconds = float64(sys-min(sys, mm.cpuSys0)) / 1e6
 		if mm.peakFD != nil {
 			b := make([]byte, 32)
-			n, _ := mm.peakFD.ReadAt(b, 0)
+			n := readOnce(mm.peakFD, b)
 			u.PeakRSSBytes, _ = strconv.ParseInt(strings.TrimSpace(string(b[:n])), 10, 64)
 			mm.peakFD.Close()
 			return u
