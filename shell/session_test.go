@@ -22,6 +22,13 @@ import (
 // newTestSession starts bash as the current user in a fresh working dir with a clean HOME.
 func newTestSession(t *testing.T, noChange time.Duration, env ...string) *Session {
 	t.Helper()
+	return startTestSession(t, Config{NoChangeTimeout: noChange, Env: env})
+}
+
+// startTestSession starts a session with cfg as the current user, in a fresh working dir
+// with a clean HOME (set in front of cfg.Env), closed when the test ends.
+func startTestSession(t *testing.T, cfg Config) *Session {
+	t.Helper()
 	u, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -29,12 +36,10 @@ func newTestSession(t *testing.T, noChange time.Duration, env ...string) *Sessio
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	home := t.TempDir()
-	s, err := Start(Config{
-		User:            User{Name: u.Username, UID: uid, GID: gid, Home: home},
-		WorkDir:         t.TempDir(),
-		NoChangeTimeout: noChange,
-		Env:             append([]string{"HOME=" + home}, env...),
-	})
+	cfg.User = User{Name: u.Username, UID: uid, GID: gid, Home: home}
+	cfg.WorkDir = t.TempDir()
+	cfg.Env = append([]string{"HOME=" + home}, cfg.Env...)
+	s, err := Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,7 @@ package shell
 
 import (
 	"context"
-	"os/user"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,25 +12,7 @@ import (
 
 func newStreamSession(t *testing.T, max int) *Session {
 	t.Helper()
-	u, err := user.Current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	home := t.TempDir()
-	s, err := Start(Config{
-		User:      User{Name: u.Username, UID: uid, GID: gid, Home: home},
-		WorkDir:   t.TempDir(),
-		Env:       []string{"HOME=" + home},
-		Stream:    true,
-		StreamMax: max,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return startTestSession(t, Config{Stream: true, StreamMax: max})
 }
 
 func expectPrompt(t *testing.T, s *Session, pats ...string) ExpectResult {
