@@ -194,7 +194,7 @@ func (b *streamBuf) search(pats []*regexp.Regexp, from int, prompt bool) (res Ex
 // program bash started). Nothing is added.
 func (s *Session) Send(text string) error {
 	if _, err := s.ptmx.Write([]byte(text)); err != nil {
-		return fault.Wrap(fault.Unavailable, err, "Bash session was likely interrupted...")
+		return fault.Wrap(fault.Unavailable, err, errInterrupted)
 	}
 	return nil
 }
