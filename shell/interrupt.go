@@ -4,6 +4,8 @@ import (
 	"context"
 	"syscall"
 	"time"
+
+	"github.com/gohands/gohands/internal/procfs"
 )
 
 // When the agent's C-c cannot end the running command because every process of the
@@ -124,7 +126,7 @@ func (s *Session) settle(ctx context.Context, initial int, d time.Duration, stop
 
 func allIgnore(pids []int, sig syscall.Signal) bool {
 	for _, pid := range pids {
-		if !ignoresSignal(pid, sig) && alive(pid) {
+		if !ignoresSignal(pid, sig) && procfs.Alive(pid) {
 			return false
 		}
 	}
@@ -133,7 +135,7 @@ func allIgnore(pids []int, sig syscall.Signal) bool {
 
 func anyAlive(pids []int) bool {
 	for _, pid := range pids {
-		if alive(pid) {
+		if procfs.Alive(pid) {
 			return true
 		}
 	}

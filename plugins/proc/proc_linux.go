@@ -2,12 +2,11 @@ package proc
 
 import (
 	"errors"
-	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gohands/gohands/internal/procfs"
 )
 
 // Prepare makes cmd the leader of a new process group (so the whole group can be signalled),
@@ -39,16 +38,12 @@ func GroupAlive(pgid int) bool {
 	if pgid <= 0 || syscall.Kill(-pgid, 0) != nil {
 		return false
 	}
-	ents, err := os.ReadDir("/proc")
+	all, err := procfs.All()
 	if err != nil {
 		return true
 	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if pg, ok := pgrpOf(pid); ok && pg == pgid && Alive(pid) {
+	for _, p := range all {
+		if p.PGRP == pgid && !p.Dead() {
 			return true
 		}
 	}
@@ -68,39 +63,5 @@ func WaitGroupGone(pgid int, d time.Duration) bool {
 	return true
 }
 
-// pgrpOf reads a process's group from /proc/<pid>/stat.
-func pgrpOf(pid int) (int, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(s[i+1:]) // state ppid pgrp ...
-	if len(f) < 3 {
-		return 0, false
-	}
-	pg, err := strconv.Atoi(f[2])
-	return pg, err == nil
-}
-
 // Alive reports whether pid exists and is not a zombie.
-func Alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the parenthesised command name, which may itself hold spaces or ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || i+2 >= len(s) {
-		return false
-	}
-	return s[i+2] != 'Z' && s[i+2] != 'X'
-}
+func Alive(pid int) bool { return procfs.Alive(pid) }

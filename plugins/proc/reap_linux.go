@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gohands/gohands/internal/procfs"
 )
 
 // MarkVar names the environment variable the server sets in its own environment at start, so
@@ -59,21 +61,16 @@ func KillAll(mark string, root int, timeout time.Duration) (int, error) {
 // Ours lists the live processes (zombies excluded) other than self that descend from self
 // (when self > 0) or whose environment holds mark.
 func Ours(self int, mark string) []int {
-	ents, err := os.ReadDir("/proc")
+	all, err := procfs.All()
 	if err != nil {
 		return nil
 	}
 	live := map[int]int{} // pid → ppid
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
+	for _, p := range all {
+		if p.PID == self || p.Dead() {
 			continue
 		}
-		ppid, state, ok := stat(pid)
-		if !ok || state == 'Z' || state == 'X' {
-			continue
-		}
-		live[pid] = ppid
+		live[p.PID] = p.PPID
 	}
 	var out []int
 	want := []byte(mark)
@@ -110,23 +107,4 @@ func hasEnv(pid int, kv []byte) bool {
 		}
 	}
 	return false
-}
-
-// stat reads a process's parent and state from /proc/<pid>/stat.
-func stat(pid int) (ppid int, state byte, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	// The command name is parenthesised and may itself hold spaces or ')'.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0, false
-	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 2 || len(f[0]) != 1 {
-		return 0, 0, false
-	}
-	ppid, err = strconv.Atoi(string(f[1]))
-	return ppid, f[0][0], err == nil
 }
