@@ -482,12 +482,20 @@ func (pl *planner) plan(tree *os.Root, rel string, d fs.DirEntry) (*mergeStep, b
 	unsafe := func() error {
 		return invalid(fmt.Sprintf("Unsafe upload path %s: it leads outside the destination", pyStrRepr(rel)))
 	}
-	parent, err := pl.resolve(path.Dir(rel), true)
-	if errors.Is(err, errEscape) {
-		return nil, false, unsafe()
+	// resolve is pl.resolve with its errors as the upload reports them.
+	resolve := func(p string) (string, error) {
+		final, err := pl.resolve(p, true)
+		if errors.Is(err, errEscape) {
+			return "", unsafe()
+		}
+		if err != nil {
+			return "", errors.New(pyOSError(err))
+		}
+		return final, nil
 	}
+	parent, err := resolve(path.Dir(rel))
 	if err != nil {
-		return nil, false, errors.New(pyOSError(err))
+		return nil, false, err
 	}
 	if parent == "." && path.Base(rel) == pl.stagingName {
 		return nil, false, unsafe()
@@ -498,12 +506,9 @@ func (pl *planner) plan(tree *os.Root, rel string, d fs.DirEntry) (*mergeStep, b
 	dst := path.Join(parent, path.Base(rel))
 	switch {
 	case d.IsDir():
-		final, err := pl.resolve(dst, true)
-		if errors.Is(err, errEscape) {
-			return nil, false, unsafe()
-		}
+		final, err := resolve(dst)
 		if err != nil {
-			return nil, false, errors.New(pyOSError(err))
+			return nil, false, err
 		}
 		fi, err := pl.root.Lstat(final)
 		if err == nil {
@@ -533,12 +538,9 @@ func (pl *planner) plan(tree *os.Root, rel string, d fs.DirEntry) (*mergeStep, b
 		}
 		return &mergeStep{kind: stepMove, src: rel, dst: dst, replace: err == nil}, false, nil
 	default: // a regular file: written through a symlink that stays inside
-		final, err := pl.resolve(dst, true)
-		if errors.Is(err, errEscape) {
-			return nil, false, unsafe()
-		}
+		final, err := resolve(dst)
 		if err != nil {
-			return nil, false, errors.New(pyOSError(err))
+			return nil, false, err
 		}
 		fi, err := pl.root.Lstat(final)
 		if err == nil && !fi.Mode().IsRegular() {
