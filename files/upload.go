@@ -85,9 +85,7 @@ func (s *Service) upload(ctx context.Context, dest, filename string, r io.Reader
 		if err != nil {
 			return errors.New(pyOSError(err))
 		}
-		_, err = copyLimited(ctx, f, r, s.cfg.MaxUploadBytes, func() error {
-			return tooLarge("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes)
-		})
+		_, err = copyLimited(ctx, f, r, s.cfg.MaxUploadBytes, s.uploadTooLarge)
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
@@ -125,6 +123,11 @@ func (s *Service) makeDest(dest string) (string, error) {
 		return "", errors.New(pyOSError(err))
 	}
 	return top, nil
+}
+
+// uploadTooLarge is an upload body (a file, or a zip as sent) over MaxUploadBytes.
+func (s *Service) uploadTooLarge() error {
+	return tooLarge("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes)
 }
 
 // copyLimited copies r to w, at most limit bytes (limit < 0: none); more gives tooBig(). It
@@ -207,9 +210,7 @@ func (s *Service) stageZip(ctx context.Context, st *staging, r io.Reader) error 
 		return errors.New(pyOSError(err))
 	}
 	defer f.Close()
-	n, err := copyLimited(ctx, f, r, s.cfg.MaxUploadBytes, func() error {
-		return tooLarge("File exceeds the maximum upload size of %d bytes", s.cfg.MaxUploadBytes)
-	})
+	n, err := copyLimited(ctx, f, r, s.cfg.MaxUploadBytes, s.uploadTooLarge)
 	if err != nil {
 		return err
 	}
@@ -278,7 +279,7 @@ func extractZip(ctx context.Context, zr *zip.Reader, tree *os.Root, lim zipLimit
 		if f.Mode()&fs.ModeSymlink != 0 {
 			target, err := readSmall(f, 4096)
 			if err != nil {
-				return invalid(fmt.Sprintf("Bad zip member %s: %v", pyStrRepr(f.Name), err))
+				return badMember(f.Name, err)
 			}
 			if target == "" || strings.HasPrefix(target, "/") {
 				return unsafeLink(f.Name, target)
@@ -291,7 +292,7 @@ func extractZip(ctx context.Context, zr *zip.Reader, tree *os.Root, lim zipLimit
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return invalid(fmt.Sprintf("Bad zip member %s: %v", pyStrRepr(f.Name), err))
+			return badMember(f.Name, err)
 		}
 		_ = tree.Remove(name) // a later member of the same name wins
 		w, err := tree.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -311,7 +312,7 @@ func extractZip(ctx context.Context, zr *zip.Reader, tree *os.Root, lim zipLimit
 			var ce flate.CorruptInputError
 			if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrAlgorithm) ||
 				errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ce) {
-				return invalid(fmt.Sprintf("Bad zip member %s: %v", pyStrRepr(f.Name), err))
+				return badMember(f.Name, err)
 			}
 			return errors.New(pyOSError(err))
 		}
@@ -329,6 +330,11 @@ func memberError(name string, err error) error {
 		return invalid(fmt.Sprintf("Unsafe zip member %s: it leads outside the destination through a symlink", pyStrRepr(name)))
 	}
 	return invalid(fmt.Sprintf("Bad zip member %s: %s", pyStrRepr(name), pyOSError(err)))
+}
+
+// badMember is a member the archive does not hold as it declares (corrupt, truncated).
+func badMember(name string, err error) error {
+	return invalid(fmt.Sprintf("Bad zip member %s: %v", pyStrRepr(name), err))
 }
 
 func unsafeLink(name, target string) error {
