@@ -57,12 +57,12 @@ func ReadText(p string, encoding, errorsMode *string, limit int64) (string, erro
 	if !fi.Mode().IsRegular() && limit > maxSpecialReadBytes {
 		limit = maxSpecialReadBytes // a device such as /dev/zero never ends
 	}
-	data, err := io.ReadAll(io.LimitReader(nonBlockingEOF{f}, limit+1))
+	data, err := readAllFrom(nonBlockingEOF{f}, fi.Size(), limit)
+	if errors.Is(err, errFileTooLarge) {
+		return "", fault.New(fault.TooLarge, "%s is larger than %d bytes", p, limit)
+	}
 	if err != nil {
 		return "", err
-	}
-	if int64(len(data)) > limit {
-		return "", fault.New(fault.TooLarge, "%s is larger than %d bytes", p, limit)
 	}
 	mode := "strict"
 	if errorsMode != nil {
