@@ -257,13 +257,6 @@ func (s *Session) Unread(text []byte) {
 	}
 }
 
-// AtPrompt reports whether bash has shown a prompt and nothing but blank output since.
-func (s *Session) AtPrompt() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.atPrompt
-}
-
 // PromptSetup is the command line that (re)installs the session's prompt, for a door that
 // runs start-up files which may replace it.
 func (s *Session) PromptSetup() string { return strings.TrimSuffix(s.scan.m.setup, "\n") }
