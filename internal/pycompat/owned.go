@@ -3,7 +3,6 @@ package pycompat
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -120,18 +119,7 @@ func (p *inPlace) value() (Value, error) {
 		for p.i < len(p.b) && strings.IndexByte("+-.0123456789eE", p.b[p.i]) >= 0 {
 			p.i++
 		}
-		s := string(p.b[start:p.i])
-		if !strings.ContainsAny(s, ".eE") {
-			if s == "-0" {
-				s = "0"
-			}
-			return Int(s), nil
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, err
-		}
-		return Float(f), nil
+		return number(string(p.b[start:p.i]))
 	}
 }
 

@@ -136,22 +136,28 @@ func decodeValue(dec *json.Decoder) (Value, error) {
 		}
 		return nil, errors.New("unexpected delimiter")
 	case json.Number:
-		s := t.String()
-		if !strings.ContainsAny(s, ".eE") {
-			if s == "-0" {
-				s = "0"
-			}
-			return Int(s), nil
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, err
-		}
-		return Float(f), nil // out of range: ±inf, as Python's float()
+		return number(t.String())
 	case string, bool, nil:
 		return t, nil
 	}
 	return nil, errors.New("unexpected token")
+}
+
+// number is a JSON number literal as Python's json reads it: an Int (its digits as written,
+// -0 as 0) unless it has a fraction or exponent, else a Float (out of range: ±inf, as
+// Python's float()).
+func number(s string) (Value, error) {
+	if !strings.ContainsAny(s, ".eE") {
+		if s == "-0" {
+			s = "0"
+		}
+		return Int(s), nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, err
+	}
+	return Float(f), nil
 }
 
 // JSON encodes v back to JSON (numbers as they were read, keys in order).
