@@ -29,7 +29,7 @@ func (x *Executor) listFiles(c echo.Context) error {
 			return errors.New("list_files: path is not a string")
 		}
 	}
-	return c.JSON(http.StatusOK, x.files.List(p))
+	return pyJSON(c, http.StatusOK, x.files.List(p))
 }
 
 type uploadReply struct {
@@ -79,7 +79,7 @@ func (x *Executor) uploadFile(c echo.Context) error {
 			}
 			return fileError(err)
 		}
-		return c.JSON(http.StatusOK, uploadReply{Filename: name, Destination: dest, Recursive: recursive})
+		return pyJSON(c, http.StatusOK, uploadReply{Filename: name, Destination: dest, Recursive: recursive})
 	}
 }
 

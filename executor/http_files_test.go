@@ -288,3 +288,25 @@ func TestHTTPListFilesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// /list_files and /upload_file answer as Starlette's JSONResponse: compact, no trailing
+// newline, and <, > and & as they are (echo's c.JSON added a newline and wrote \u0026).
+func TestHTTPFilesJSONAsStarlette(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	srv := fileServer(t, files.Config{WorkspaceRoot: root})
+	name := "a&b<c>.txt"
+	if err := os.WriteFile(filepath.Join(root, name), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/list_files", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	if r := do(t, req); r.status != 200 || r.body != `["a&b<c>.txt"]` {
+		t.Errorf("list_files: %d %q", r.status, r.body)
+	}
+	dest := filepath.Join(root, "up")
+	r := do(t, uploadReq(t, srv.URL, "?destination="+dest, "file", "x&y.txt", []byte("x")))
+	if want := `{"filename":"x&y.txt","destination":"` + dest + `","recursive":false}`; r.status != 200 || r.body != want {
+		t.Errorf("upload_file: %d %q, want %q", r.status, r.body, want)
+	}
+}

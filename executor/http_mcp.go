@@ -71,7 +71,7 @@ func (x *Executor) updateMCPServer(c echo.Context) error {
 		return detail(http.StatusInternalServerError, "MCP Proxy Manager is not initialized")
 	}
 	log := x.mcp.Update(c.Request().Context(), cfgs)
-	return c.JSON(http.StatusOK, map[string]string{
+	return pyJSON(c, http.StatusOK, map[string]string{
 		"detail":           "MCP server updated successfully",
 		"router_error_log": log,
 	})

@@ -453,6 +453,19 @@ func TestUpdateMCPServerNotAList(t *testing.T) {
 	}
 }
 
+// /update_mcp_server answers as Starlette's JSONResponse: no trailing newline, and the error
+// log's <, > and & as they are.
+func TestUpdateMCPServerJSONAsStarlette(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	code, got := s.do(t, http.MethodPost, "/update_mcp_server", "application/json",
+		strings.NewReader(`[{"name": "x", "command": "no<such>&server", "args": [], "env": {}}]`))
+	want := `{"detail":"MCP server updated successfully","router_error_log":"MCP server \"x\": command not found: no<such>&server"}`
+	if code != 200 || got != want {
+		t.Errorf("%d %q\nwant %q", code, got, want)
+	}
+}
+
 // TestVSCodeTokenWithoutPlugin: {"token": null} when the vscode plugin is not loaded.
 func TestVSCodeTokenWithoutPlugin(t *testing.T) {
 	t.Parallel()
