@@ -11,11 +11,42 @@ import (
 	"github.com/gohands/gohands/plugins"
 )
 
-const usage = `usage: action-execution-server [-h] [--working-dir WORKING_DIR] [--plugins PLUGINS [PLUGINS ...]]
+// helpText is what -h/--help prints: the reference's argparse help, then gohands' own flags.
+const helpText = `usage: action-execution-server [-h] [--working-dir WORKING_DIR] [--plugins PLUGINS [PLUGINS ...]]
                                [--username USERNAME] [--user-id USER_ID]
                                [--enable-browser | --no-enable-browser]
                                [--browsergym-eval-env BROWSERGYM_EVAL_ENV] [--browser-prewarm]
-                               port`
+                               [--input-wait-return] [--telemetry-metadata] [--telemetry-root DIR]
+                               port
+
+positional arguments:
+  port                  Port to listen on
+
+options:
+  -h, --help            show this help message and exit
+  --working-dir WORKING_DIR
+                        Working directory
+  --plugins PLUGINS [PLUGINS ...]
+                        Plugins to initialize
+  --username USERNAME   User to run as
+  --user-id USER_ID     User ID to run as
+  --enable-browser, --no-enable-browser
+                        Enable the browser environment
+  --browsergym-eval-env BROWSERGYM_EVAL_ENV
+                        BrowserGym environment used for browser evaluation
+
+gohands' own options (see README.md):
+  --browser-prewarm     start Chromium at boot, not on the first browse action
+  --input-wait-return   a run waiting for terminal input returns at once
+                        (GOHANDS_INPUT_WAIT_RETURN=1)
+  --telemetry-metadata  a run observation carries its command record in
+                        extras.metadata.telemetry (GOHANDS_TELEMETRY_METADATA=1)
+  --telemetry-root DIR  also record file changes under DIR (repeatable;
+                        GOHANDS_TELEMETRY_ROOTS=a:b)
+`
+
+// errHelp is -h/--help: main prints helpText to stdout and exits 0, as argparse does.
+var errHelp = errors.New("help requested")
 
 // parseConfig reads argparse-style arguments (positional port, --opt value and --opt=value,
 // --plugins taking one or more values) and the environment through getenv.
@@ -47,7 +78,7 @@ func parseConfig(args []string, getenv func(string) string) (executor.Config, er
 		}
 		switch a {
 		case "-h", "--help":
-			return cfg, errors.New(usage)
+			return cfg, errHelp
 		case "--working-dir":
 			v, err := takeValue(&i, a, inline)
 			if err != nil {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +105,29 @@ func TestParseConfigBrowser(t *testing.T) {
 	def, err := parseConfig([]string{"1"}, func(string) string { return "" })
 	if err != nil || def.BrowserPrewarm || def.ServerURLFile != "/tmp/oh-server-url" || !def.EnableBrowser {
 		t.Fatalf("%+v %v", def, err)
+	}
+}
+
+// -h/--help is not an error: main prints the help to stdout and exits 0, as argparse does
+// (it printed the usage line alone to stderr, exit 2, without gohands' own flags). Every
+// flag parseConfig accepts is in the help.
+func TestHelp(t *testing.T) {
+	for _, a := range []string{"-h", "--help"} {
+		if _, err := parseConfig([]string{a}, func(string) string { return "" }); !errors.Is(err, errHelp) {
+			t.Errorf("%s: %v", a, err)
+		}
+	}
+	src, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := regexp.MustCompile(`"(--?[a-z][a-z-]*)"`).FindAllStringSubmatch(string(src), -1)
+	if len(flags) < 10 {
+		t.Fatalf("found only %d flags in config.go", len(flags))
+	}
+	for _, f := range flags {
+		if !strings.Contains(helpText, f[1]+" ") && !strings.Contains(helpText, f[1]+",") && !strings.Contains(helpText, f[1]+"]") {
+			t.Errorf("%s is not in the help:\n%s", f[1], helpText)
+		}
 	}
 }

@@ -30,6 +30,10 @@ func main() {
 		os.Exit(swerexMain("swerex-remote", os.Args[2:], os.Stdout, os.Stderr))
 	}
 	cfg, err := parseConfig(os.Args[1:], os.Getenv)
+	if errors.Is(err, errHelp) {
+		fmt.Print(helpText)
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "action-execution-server:", err)
 		os.Exit(2)
