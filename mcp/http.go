@@ -107,7 +107,8 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Connection", "keep-alive")
 	w.Header().Set("X-Accel-Buffering", "no")
-	lw := &lockedWriter{w: w}
+	lw := newLockedWriter(w, s.m.cfg.StreamWriteTimeout)
+	defer lw.clearDeadline()
 	t := &sdk.SSEServerTransport{Endpoint: prefix + "/messages/?session_id=" + id, Response: lw, MaxRequestBodyBytes: MaxMessageBytes}
 	s.mu.Lock()
 	s.sessions[id] = t
@@ -137,6 +138,8 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 			wait = false
 		case <-done:
 			wait = false
+		case <-lw.broken:
+			wait = false
 		case now := <-tick.C:
 			lw.comment("ping - " + now.UTC().Format("2006-01-02 15:04:05.000000+00:00"))
 		}
@@ -145,11 +148,26 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 	<-done
 }
 
+// writeChunk is the most a stream write sends under one deadline.
+const writeChunk = 64 << 10
+
 // lockedWriter serialises the SDK transport's event writes (one Write per event) with the
-// keep-alive comments.
+// keep-alive comments, and drops a client that stops reading: each piece of a write (and each
+// flush) must go out within the timeout, else the write fails, every later one fails at once
+// and broken is closed. Without that, a blocked write to one client held the SDK's
+// notification loop, and with it every other client's tools/list_changed, for as long as that
+// client stayed connected.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  http.ResponseWriter
+	mu      sync.Mutex
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	err     error
+	broken  chan struct{}
+}
+
+func newLockedWriter(w http.ResponseWriter, timeout time.Duration) *lockedWriter {
+	return &lockedWriter{w: w, rc: http.NewResponseController(w), timeout: timeout, broken: make(chan struct{})}
 }
 
 func (l *lockedWriter) Header() http.Header { return l.w.Header() }
@@ -163,21 +181,70 @@ func (l *lockedWriter) WriteHeader(code int) {
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return l.write(p)
 }
 
-func (l *lockedWriter) Flush() {
+func (l *lockedWriter) write(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n := 0
+	for len(p) > 0 {
+		k := min(len(p), writeChunk)
+		_ = l.rc.SetWriteDeadline(time.Now().Add(l.timeout))
+		m, err := l.w.Write(p[:k])
+		n += m
+		if err != nil {
+			l.fail(err)
+			return n, err
+		}
+		p = p[k:]
+	}
+	return n, nil
+}
+
+func (l *lockedWriter) flush() error {
+	if l.err != nil {
+		return l.err
+	}
+	_ = l.rc.SetWriteDeadline(time.Now().Add(l.timeout))
+	if err := l.rc.Flush(); err != nil {
+		l.fail(err)
+		return err
+	}
+	return nil
+}
+
+func (l *lockedWriter) fail(err error) {
+	l.err = err
+	close(l.broken)
+}
+
+func (l *lockedWriter) Flush() { _ = l.FlushError() }
+
+// FlushError is what http.ResponseController calls: it reports a failed flush.
+func (l *lockedWriter) FlushError() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_ = http.NewResponseController(l.w).Flush()
+	return l.flush()
 }
+
+// Unwrap lets http.ResponseController reach the connection for what this type does not do.
+func (l *lockedWriter) Unwrap() http.ResponseWriter { return l.w }
 
 func (l *lockedWriter) comment(text string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, err := io.WriteString(l.w, ": "+text+"\n\n"); err == nil {
-		_ = http.NewResponseController(l.w).Flush()
+	if _, err := l.write([]byte(": " + text + "\n\n")); err == nil {
+		_ = l.flush()
 	}
+}
+
+// clearDeadline leaves the connection without a write deadline, for the next request on it.
+func (l *lockedWriter) clearDeadline() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.rc.SetWriteDeadline(time.Time{})
 }
 
 // message is POST .../messages/?session_id=…, with the Python SDK's answers (mcp 1.30, as the
@@ -221,7 +288,11 @@ func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && !readMessage(w, r, true) {
 		return
 	}
-	s.streamable.ServeHTTP(w, r)
+	// The SDK writes a session's messages to its streams while holding the session, as on
+	// the SSE transport: a client that stops reading is dropped the same way.
+	lw := newLockedWriter(w, s.m.cfg.StreamWriteTimeout)
+	defer lw.clearDeadline()
+	s.streamable.ServeHTTP(lw, r)
 }
 
 // readMessage reads a POSTed body of at most MaxMessageBytes and checks that it is a JSON-RPC

@@ -4,14 +4,21 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // openSSE opens GET path and returns the endpoint event's data and the open response.
@@ -246,4 +253,108 @@ func TestSSEKeepAlive(t *testing.T) {
 	if r := call(t, cs, "echo", map[string]any{"text": "after pings"}); text(r) != "after pings" {
 		t.Fatal(jsonOf(r))
 	}
+}
+
+// TestStuckSSEClientIsDropped: an SSE client that stops reading its stream (while its tool
+// results pile up) is dropped after the write timeout; it neither blocks the tools/list_changed
+// notification to the other clients nor keeps its session. Before the fix every later
+// notification, to every client, waited behind its blocked write for as long as it stayed
+// connected.
+func TestStuckSSEClientIsDropped(t *testing.T) {
+	m := New(Config{User: currentUser(t), WorkDir: t.TempDir(), BaseEnv: os.Environ(), InitTimeout: 10 * time.Second, StreamWriteTimeout: time.Second})
+	hs := httptest.NewUnstartedServer(m)
+	// Small, fixed socket send buffers: a few hundred KB of results fill one.
+	hs.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			_ = c.(*net.TCPConn).SetWriteBuffer(32 << 10)
+		}
+	}
+	hs.Start()
+	t.Cleanup(func() {
+		m.CloseSessions()
+		hs.Close()
+		m.Close()
+	})
+	m.Update(context.Background(), []ServerConfig{ts("a")})
+
+	// The stuck client: a raw connection with a tiny receive buffer that never reads past the
+	// endpoint event.
+	addr := strings.TrimPrefix(hs.URL, "http://")
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /mcp/sse HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	br := bufio.NewReader(conn)
+	var endpoint string
+	for endpoint == "" {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := strings.CutPrefix(l, "data: "); ok {
+			endpoint = strings.TrimSpace(e)
+		}
+	}
+	post(t, hs.URL+endpoint, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"stuck","version":"1"}}}`, nil)
+	post(t, hs.URL+endpoint, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, nil)
+	for i := range 4 {
+		code, body := post(t, hs.URL+endpoint, fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"echo","arguments":{"text":"xxxxxxxxxxxxxxxx","repeat":%d}}}`, 10+i, 1<<14), nil)
+		if code == 404 { // already dropped
+			break
+		}
+		if code != 202 {
+			t.Fatalf("tools/call: %d %s", code, body)
+		}
+	}
+	// Readiness: the server's send queue towards the stuck client is full (a megabyte of
+	// results waits behind it), or the server already dropped the connection.
+	local := conn.LocalAddr().(*net.TCPAddr).Port
+	waitFor(t, "the stuck client's send queue to fill", 30*time.Second, func() bool {
+		q, ok := sendQueue(hs.Listener.Addr().(*net.TCPAddr).Port, local)
+		return !ok || q > 16<<10
+	})
+
+	changed := make(chan struct{}, 10)
+	healthy := connect(t, hs, clientOpts{opts: &sdk.ClientOptions{ToolListChangedHandler: func(context.Context, *sdk.ToolListChangedRequest) {
+		changed <- struct{}{}
+	}}})
+	if r := call(t, healthy, "echo", map[string]any{"text": "hi"}); text(r) != "hi" {
+		t.Fatal(jsonOf(r))
+	}
+	m.Update(context.Background(), []ServerConfig{ts("a"), ts("b")})
+	select {
+	case <-changed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the healthy client got no tools/list_changed: the stuck client's stream blocks notifications")
+	}
+	waitFor(t, "the stuck session to be dropped", 15*time.Second, func() bool { return m.sse.sessionCount() == 1 })
+	if r := call(t, healthy, "a_echo", map[string]any{"text": "still"}); text(r) != "still" {
+		t.Fatal(jsonOf(r))
+	}
+}
+
+// sendQueue is the kernel's send queue of the loopback connection from port local to port
+// remote (/proc/net/tcp); ok is false when there is no such connection.
+func sendQueue(local, remote int) (int, bool) {
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return 0, false
+	}
+	want := fmt.Sprintf(":%04X", local)
+	peer := fmt.Sprintf(":%04X", remote)
+	for _, l := range strings.Split(string(b), "\n")[1:] {
+		f := strings.Fields(l)
+		if len(f) < 5 || !strings.HasSuffix(f[1], want) || !strings.HasSuffix(f[2], peer) {
+			continue
+		}
+		tx, _, _ := strings.Cut(f[4], ":")
+		n, _ := strconv.ParseInt(tx, 16, 64)
+		return int(n), true
+	}
+	return 0, false
 }

@@ -37,12 +37,13 @@ type Config struct {
 	BaseEnv []string  // the environment the user's login variables and each server's env go on
 	APIKey  string    // SESSION_API_KEY: when set, MCP routes need "Authorization: Bearer <key>"
 
-	InitTimeout   time.Duration // start + initialize + first listing; default 30 s
-	CallTimeout   time.Duration // per tool call when the client sets none; default 120 s
-	QueueLimit    int           // calls in flight or queued per server; default 64
-	MaxLineLength int           // default DefaultMaxLineLength
-	LogStderr     bool          // copy each child's stderr lines to the log
-	SSEPing       time.Duration // keep-alive comment interval on SSE streams; default 15 s
+	InitTimeout        time.Duration // start + initialize + first listing; default 30 s
+	CallTimeout        time.Duration // per tool call when the client sets none; default 120 s
+	QueueLimit         int           // calls in flight or queued per server; default 64
+	MaxLineLength      int           // default DefaultMaxLineLength
+	LogStderr          bool          // copy each child's stderr lines to the log
+	SSEPing            time.Duration // keep-alive comment interval on SSE streams; default 15 s
+	StreamWriteTimeout time.Duration // a client that takes longer to accept a piece of a stream is dropped; default 10 s
 }
 
 func (c *Config) defaults() {
@@ -57,6 +58,9 @@ func (c *Config) defaults() {
 	}
 	if c.SSEPing <= 0 {
 		c.SSEPing = 15 * time.Second
+	}
+	if c.StreamWriteTimeout <= 0 {
+		c.StreamWriteTimeout = 10 * time.Second
 	}
 	if c.MaxLineLength == 0 {
 		c.MaxLineLength = DefaultMaxLineLength

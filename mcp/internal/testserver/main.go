@@ -51,10 +51,11 @@ func main() {
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "testserver", Version: "1"}, nil)
 	type echoIn struct {
-		Text string `json:"text"`
+		Text   string `json:"text"`
+		Repeat int    `json:"repeat,omitempty"`
 	}
-	mcp.AddTool(s, &mcp.Tool{Name: "echo", Description: "echo the text"}, func(_ context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: in.Text}}}, nil, nil
+	mcp.AddTool(s, &mcp.Tool{Name: "echo", Description: "echo the text (repeat times)"}, func(_ context.Context, _ *mcp.CallToolRequest, in echoIn) (*mcp.CallToolResult, any, error) {
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: strings.Repeat(in.Text, max(in.Repeat, 1))}}}, nil, nil
 	})
 	type addIn struct {
 		A, B float64
