@@ -66,6 +66,11 @@ type Tracker struct {
 	barrierF    *os.File      // keeps the unlinked barrier file, and so its watch, alive
 	barrier     chan struct{} // receives when the barrier file's event arrives
 
+	// ready is closed once the roots' first watches are in place: the walk that adds them
+	// (tens of milliseconds for a checked-out repository) runs in the background, not in the
+	// server's start-up, and an action's Begin waits for it.
+	ready chan struct{}
+
 	mu       sync.Mutex
 	watched  map[string]bool // directories watched
 	rootsOK  map[string]bool // roots whose watch is in place
@@ -76,7 +81,7 @@ type Tracker struct {
 	done     chan struct{}
 }
 
-// NewTracker starts watching cfg.Roots. onChange (may be nil) is called for each path that
+// NewTracker starts watching cfg.Roots (in the background: see ready). onChange (may be nil) is called for each path that
 // enters an action's list, at most MaxPaths times per action; it must not block.
 func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 	if cfg.MaxPaths <= 0 {
@@ -100,14 +105,16 @@ func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 	cfg.Roots = roots
 	t := &Tracker{cfg: cfg, watched: map[string]bool{}, rootsOK: map[string]bool{}, rootIno: map[string]uint64{},
 		active: map[*Collection]struct{}{}, onChange: onChange, done: make(chan struct{}),
-		barrier: make(chan struct{}, 1)}
+		barrier: make(chan struct{}, 1), ready: make(chan struct{})}
 	if len(roots) == 0 {
+		close(t.ready)
 		close(t.done)
 		return t
 	}
 	w, err := fsnotify.NewBufferedWatcher(4096)
 	if err != nil {
 		t.scanMode = "inotify unavailable (" + err.Error() + "): changes found by scanning"
+		close(t.ready)
 		close(t.done)
 		return t
 	}
@@ -122,12 +129,15 @@ func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 		}
 		os.Remove(f.Name())
 	}
-	t.mu.Lock()
-	for _, r := range roots {
-		t.addTreeLocked(r, false)
-	}
-	t.mu.Unlock()
-	go t.loop()
+	go func() {
+		t.mu.Lock()
+		for _, r := range roots {
+			t.addTreeLocked(r, false)
+		}
+		t.mu.Unlock()
+		close(t.ready)
+		t.loop()
+	}()
 	return t
 }
 
@@ -144,6 +154,7 @@ func (t *Tracker) Close() {
 
 // Watches is how many directories are watched.
 func (t *Tracker) Watches() int {
+	<-t.ready
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.watched)
@@ -403,6 +414,7 @@ func (t *Tracker) Begin(id int64) *Collection {
 	// No barrier here (it would cost every action a round trip through the watcher): the
 	// previous action's End has drained what happened before it, and a change made in the
 	// instant between two actions may count for the second.
+	<-t.ready
 	t.mu.Lock()
 	if t.scanMode == "" && t.w != nil {
 		// A root deleted and made again (rm -rf the working dir; mkdir it) is watched anew.
