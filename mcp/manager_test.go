@@ -150,6 +150,20 @@ func TestStartupFailures(t *testing.T) {
 	}
 }
 
+// TestInitTimeoutOfAPoliteServer: a server that never answers initialize but leaves as soon
+// as its stdin closes (as mcp-server-everything does) is reported as timed out. Before the fix
+// the stdin was closed before the reason was worded, and the log said "exited during start-up
+// (exit status 0)", hiding the timeout.
+func TestInitTimeoutOfAPoliteServer(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestManager(t, func(c *Config) { c.InitTimeout = 2 * time.Second })
+	log := m.Update(context.Background(), []ServerConfig{ts("deaf", "deaf")})
+	want := `MCP server "deaf": initialize timed out after 2s; stderr: testserver: not listening`
+	if log != want {
+		t.Fatalf("router_error_log:\n%s\nwant:\n%s", log, want)
+	}
+}
+
 // TestCrashDuringCall: a server that dies in a call turns the call into an error result
 // naming it, its exit status and its stderr tail; the next call restarts it.
 func TestCrashDuringCall(t *testing.T) {

@@ -255,16 +255,18 @@ func (u *upstream) failure(inc *incarnation, err error, timedOut bool, when stri
 	if inc.tooLong.Load() {
 		perr, isProto = errLineTooLong.Error(), true
 	}
+	// A timeout comes before the exit: the stdin was closed on it, and most servers leave
+	// when it is (with status 0), which says nothing of why.
 	switch {
 	case isProto:
 		msg = fmt.Sprintf("MCP server %q failed %s: %s", name, when, perr)
-	case exited:
-		msg = fmt.Sprintf("MCP server %q exited %s (%s)", name, when, inc.status)
 	case timedOut:
 		msg = fmt.Sprintf("MCP server %q: initialize timed out after %s", name, u.m.cfg.InitTimeout)
 		if n := inc.noise.Load(); n != nil {
 			msg += fmt.Sprintf("; its stdout is not JSON-RPC: %q", *n)
 		}
+	case exited:
+		msg = fmt.Sprintf("MCP server %q exited %s (%s)", name, when, inc.status)
 	default:
 		msg = fmt.Sprintf("MCP server %q failed %s: %s", name, when, perr)
 	}

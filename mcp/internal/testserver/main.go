@@ -2,7 +2,7 @@
 // serves a few tools, a resource and a prompt, and misbehaves on demand (crash, garbage on
 // stdout, a line over 16 MB, never answering initialize, exiting at start-up).
 //
-//	testserver [ok|exit|garbage|hugeline|noinit|sleepy]
+//	testserver [ok|exit|garbage|hugeline|noinit|deaf|sleepy]
 package main
 
 //lint:file-ignore SA1019 the test server exercises sampling, which 2025-11-25 servers use.
@@ -44,6 +44,14 @@ func main() {
 		for {
 			if _, err := os.Stdin.Read(buf); err != nil {
 				time.Sleep(time.Hour)
+			}
+		}
+	case "deaf": // never answers initialize, and leaves when stdin closes, as most servers do
+		fmt.Fprintln(os.Stderr, "testserver: not listening")
+		buf := make([]byte, 4096)
+		for {
+			if _, err := os.Stdin.Read(buf); err != nil {
+				os.Exit(0)
 			}
 		}
 	case "sleepy":
