@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -14,12 +15,9 @@ import (
 // Action is one decoded V0 action: the handler to run, its args (after the reference's
 // renames and drops) and the top-level timeout.
 type Action struct {
-	Type  string          // the handler: args["action"] when given, else the class's own type
-	Class string          // the reference's class name (CmdRunAction, …)
-	Args  json.RawMessage // nil until DecodeArgs needs it when dict is set
-	// dict is the decoded args; a handler that needs a large argument as it is (write's
-	// content) reads it here instead of through a JSON round trip that would copy it twice.
-	dict *pycompat.Dict
+	Type  string         // the handler: args["action"] when given, else the class's own type
+	Class string         // the reference's class name (CmdRunAction, …)
+	dict  *pycompat.Dict // the decoded args; DecodeArgs reads them into a handler's struct
 	// Timeout is the top-level timeout in seconds (nil when absent or null). TimeoutErr is
 	// Python's float() error for a timeout that does not convert ("could not convert …");
 	// the reference raises it only where a handler reads the timeout.
@@ -320,22 +318,113 @@ func pyFloatString(s string) (float64, bool) {
 	return f, true
 }
 
-// DecodeArgs fills v from the action's args (DecodeAction has checked their names). A value
-// of a type the handler cannot use is an error (HTTP 500); where the reference's own failure
-// is known, the handler's args type catches it first (pyStr, pyBool, pyIndex).
+// DecodeArgs fills the args struct v points to from the decoded args, as encoding/json
+// would from their JSON (DecodeAction has checked their names): each key, in order, to the
+// field its json tag names. A value of a type the handler cannot use is an error (HTTP 500);
+// where the reference's own failure is known, the handler's args type catches it first
+// (pyStr, pyBool, pyIndex). Strings are taken as they are: a large content is not copied.
 func (a *Action) DecodeArgs(v any) error {
-	if a.Args == nil && a.dict != nil {
-		a.Args = pycompat.JSON(a.dict)
-	}
-	err := json.Unmarshal(a.Args, v)
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("%s argument %s: a JSON %s cannot be a %s", a.Class, te.Field, te.Value, te.Type)
-	}
-	if err != nil {
-		return fmt.Errorf("%s arguments: %v", a.Class, err)
+	sv := reflect.ValueOf(v).Elem()
+	st := sv.Type()
+	for _, k := range a.dict.Keys() {
+		i := argField(st, k)
+		if i < 0 {
+			continue
+		}
+		val, _ := a.dict.Get(k)
+		if e, ok := val.(pycompat.Enum); ok {
+			val = e.Value // as its JSON is
+		}
+		if kind := setArg(sv.Field(i), val); kind != "" {
+			t := st.Field(i).Type
+			if t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+			return fmt.Errorf("%s argument %s: a JSON %s cannot be a %s", a.Class, k, kind, t)
+		}
 	}
 	return nil
+}
+
+// argField is the index of the field of st whose json tag is k, or -1.
+func argField(st reflect.Type, k string) int {
+	for i := 0; i < st.NumField(); i++ {
+		if name, _, _ := strings.Cut(st.Field(i).Tag.Get("json"), ","); name == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// setArg sets field f from v; on a type mismatch it returns the JSON kind of v ("number", …)
+// and leaves f as it was. A null leaves a plain string or bool as it was, as encoding/json.
+func setArg(f reflect.Value, v pycompat.Value) string {
+	switch p := f.Addr().Interface().(type) {
+	case *pyStr:
+		if str, ok := v.(string); ok {
+			*p = pyStr{S: str}
+		} else {
+			*p = pyStr{NotStr: pycompat.TypeName(v)}
+		}
+		return ""
+	case *pyBool:
+		*p = pyBool(pycompat.Truthy(v))
+		return ""
+	case *pyIndex:
+		*p = indexOf(v)
+		return ""
+	case *json.RawMessage:
+		*p = pycompat.JSON(v)
+		return ""
+	case *string:
+		if str, ok := v.(string); ok {
+			*p = str
+			return ""
+		} else if v == nil {
+			return ""
+		}
+	case **string:
+		if str, ok := v.(string); ok {
+			*p = &str
+			return ""
+		} else if v == nil {
+			*p = nil
+			return ""
+		}
+	case *bool:
+		if b, ok := v.(bool); ok {
+			*p = b
+			return ""
+		} else if v == nil {
+			return ""
+		}
+	case **bool:
+		if b, ok := v.(bool); ok {
+			*p = &b
+			return ""
+		} else if v == nil {
+			*p = nil
+			return ""
+		}
+	default:
+		panic("executor: no args decoding for " + f.Type().String())
+	}
+	return jsonKind(v)
+}
+
+// jsonKind is encoding/json's name for the kind of v in its type errors.
+func jsonKind(v pycompat.Value) string {
+	switch v.(type) {
+	case bool:
+		return "bool"
+	case string:
+		return "string"
+	case []pycompat.Value:
+		return "array"
+	case *pycompat.Dict:
+		return "object"
+	}
+	return "number"
 }
 
 // availableActions is str(ACTION_TYPE_TO_CLASS.keys()): the keys are ActionType members.
@@ -395,33 +484,11 @@ func foreignClass(a *Action) (*Observation, error) {
 // pyBool is an argument the reference only tests for truth: any JSON value, by Python's bool().
 type pyBool bool
 
-func (b *pyBool) UnmarshalJSON(data []byte) error {
-	v, err := pycompat.Decode(data)
-	if err != nil {
-		return err
-	}
-	*b = pyBool(pycompat.Truthy(v))
-	return nil
-}
-
 // pyStr is an argument the reference uses as a str: a JSON string, or the Python type name
 // of what came instead (NotStr), for the error the reference's first str operation raises.
 type pyStr struct {
 	S      string
 	NotStr string // "" for a string; else "int", "NoneType", "list", …
-}
-
-func (s *pyStr) UnmarshalJSON(data []byte) error {
-	v, err := pycompat.Decode(data)
-	if err != nil {
-		return err
-	}
-	if str, ok := v.(string); ok {
-		*s = pyStr{S: str}
-	} else {
-		*s = pyStr{NotStr: pycompat.TypeName(v)}
-	}
-	return nil
 }
 
 // pathlibError is the TypeError of pathlib.Path(x) for a non-str x (write resolves its path so).
@@ -436,20 +503,17 @@ type pyIndex struct {
 	Wrong bool
 }
 
-func (x *pyIndex) UnmarshalJSON(data []byte) error {
-	v, err := pycompat.Decode(data)
-	if err != nil {
-		return err
-	}
-	*x = pyIndex{}
+// indexOf is the pyIndex of v.
+func indexOf(v pycompat.Value) pyIndex {
 	switch t := v.(type) {
 	case nil:
+		return pyIndex{}
 	case bool:
 		n := 0
 		if t {
 			n = 1
 		}
-		x.N = &n
+		return pyIndex{N: &n}
 	case pycompat.Int:
 		n, err := strconv.Atoi(string(t))
 		if errors.Is(err, strconv.ErrRange) { // a Python int has no limit; slices clamp it
@@ -458,14 +522,11 @@ func (x *pyIndex) UnmarshalJSON(data []byte) error {
 				n = math.MinInt
 			}
 		} else if err != nil {
-			x.Wrong = true
-			return nil
+			return pyIndex{Wrong: true}
 		}
-		x.N = &n
-	default:
-		x.Wrong = true
+		return pyIndex{N: &n}
 	}
-	return nil
+	return pyIndex{Wrong: true}
 }
 
 const sliceIndexError = "slice indices must be integers or None or have an __index__ method"

@@ -149,7 +149,11 @@ func TestArgTypes(t *testing.T) {
 	}
 	for _, c := range cases {
 		s.S, s.B, s.I = pyStr{}, false, pyIndex{}
-		if err := json.Unmarshal([]byte(c.in), &s); err != nil {
+		d, err := pycompat.Decode([]byte(c.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (&Action{Class: "X", dict: d.(*pycompat.Dict)}).DecodeArgs(&s); err != nil {
 			t.Fatalf("%s: %v", c.in, err)
 		}
 		idx := -99

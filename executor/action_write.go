@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/gohands/gohands/internal/fault"
-	"github.com/gohands/gohands/internal/pycompat"
 )
 
 type writeArgs struct {
@@ -19,7 +18,7 @@ type writeArgs struct {
 // write is FileWriteAction.
 func (x *Executor) write(_ context.Context, a *Action) (*Observation, error) {
 	var args writeArgs
-	if err := a.writeArgs(&args); err != nil {
+	if err := a.DecodeArgs(&args); err != nil {
 		return nil, err
 	}
 	if args.Path.NotStr != "" {
@@ -46,31 +45,4 @@ func (x *Executor) write(_ context.Context, a *Action) (*Observation, error) {
 		return nil, err
 	}
 	return WriteObs(res.Path), nil
-}
-
-// writeArgs decodes the write's args; content is taken from the decoded dict as it is (a
-// string aliasing the request body), never encoded and decoded again: a large write is held
-// in memory once.
-func (a *Action) writeArgs(args *writeArgs) error {
-	if a.dict == nil || a.Args != nil {
-		return a.DecodeArgs(args)
-	}
-	small := pycompat.NewDict()
-	for _, k := range a.dict.Keys() {
-		if k != "content" {
-			v, _ := a.dict.Get(k)
-			small.Set(k, v)
-		}
-	}
-	if err := (&Action{Class: a.Class, Args: pycompat.JSON(small)}).DecodeArgs(args); err != nil {
-		return err
-	}
-	if v, ok := a.dict.Get("content"); ok {
-		if s, isStr := v.(string); isStr {
-			args.Content = pyStr{S: s}
-		} else {
-			args.Content = pyStr{NotStr: pycompat.TypeName(v)}
-		}
-	}
-	return nil
 }

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 
 	"github.com/gohands/gohands/shell"
@@ -73,19 +72,8 @@ func (x *Executor) record(h handler) handler {
 // code). It reads the decoded args, never re-encoding them (a write's content may be large).
 func actionSummary(a *Action) string {
 	str := func(k string) string {
-		if a.dict != nil {
-			if v, ok := a.dict.Get(k); ok {
-				s, _ := v.(string)
-				return s
-			}
-			return ""
-		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(a.Args, &m) != nil {
-			return ""
-		}
-		var s string
-		_ = json.Unmarshal(m[k], &s)
+		v, _ := a.dict.Get(k)
+		s, _ := v.(string)
 		return s
 	}
 	if a.Type == "run_ipython" {
