@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/gohands/gohands/internal/procfs"
 )
 
 // testBash is a real interactive bash on a real PTY, as the shell package runs it, with a
@@ -142,14 +144,14 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // foreground returns the processes of the terminal's foreground group (bash excluded).
-func foreground(sid int) []procStat {
-	lead, ok := readStat("/proc/" + strconv.Itoa(sid) + "/stat")
-	if !ok || lead.tpgid == lead.pgrp {
+func foreground(sid int) []procfs.Stat {
+	lead, ok := procfs.Read(sid)
+	if !ok || lead.TPGID == lead.PGRP {
 		return nil
 	}
-	var out []procStat
+	var out []procfs.Stat
 	for _, p := range treeProcs(sid) {
-		if p.pgrp == lead.tpgid {
+		if p.PGRP == lead.TPGID {
 			out = append(out, p)
 		}
 	}

@@ -1,12 +1,13 @@
 package telemetry
 
 import (
-	"bytes"
 	"encoding/binary"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gohands/gohands/internal/procfs"
 )
 
 // InputWait says which process was found blocked reading the terminal, and how.
@@ -35,51 +36,10 @@ func init() {
 	}
 }
 
-type procStat struct {
-	pid, ppid, pgrp, session, ttyNr, tpgid int
-	state                                  byte
-	comm                                   string
-	utime, stime, cutime, cstime           uint64
-	rss                                    int64 // pages
-}
-
-// readStat parses /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat).
-func readStat(path string) (procStat, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return procStat{}, false
-	}
-	return parseStat(b)
-}
-
-func parseStat(b []byte) (procStat, bool) {
-	var st procStat
-	l, r := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if l < 0 || r < l {
-		return st, false
-	}
-	st.pid, _ = strconv.Atoi(string(bytes.TrimSpace(b[:l])))
-	st.comm = string(b[l+1 : r])
-	f := bytes.Fields(b[r+1:])
-	// f[0] state, 1 ppid, 2 pgrp, 3 session, 4 tty_nr, 5 tpgid, ... 11 utime, 12 stime,
-	// 13 cutime, 14 cstime, ... 21 rss
-	if len(f) < 22 {
-		return st, false
-	}
-	st.state = f[0][0]
-	num := func(i int) int { n, _ := strconv.Atoi(string(f[i])); return n }
-	u64 := func(i int) uint64 { n, _ := strconv.ParseUint(string(f[i]), 10, 64); return n }
-	st.ppid, st.pgrp, st.session, st.ttyNr, st.tpgid = num(1), num(2), num(3), num(4), num(5)
-	st.utime, st.stime, st.cutime, st.cstime = u64(11), u64(12), u64(13), u64(14)
-	rss, _ := strconv.ParseInt(string(f[21]), 10, 64)
-	st.rss = rss
-	return st, true
-}
-
 // treeProcs lists sid and its descendants (bounded), from the kernel's children lists.
-func treeProcs(sid int) []procStat {
+func treeProcs(sid int) []procfs.Stat {
 	const maxProcs = 4096
-	var out []procStat
+	var out []procfs.Stat
 	queue := []int{sid}
 	seen := map[int]bool{}
 	for len(queue) > 0 && len(out) < maxProcs {
@@ -89,12 +49,12 @@ func treeProcs(sid int) []procStat {
 			continue
 		}
 		seen[pid] = true
-		base := "/proc/" + strconv.Itoa(pid)
-		st, ok := readStat(base + "/stat")
+		st, ok := procfs.Read(pid)
 		if !ok {
 			continue
 		}
 		out = append(out, st)
+		base := "/proc/" + strconv.Itoa(pid)
 		tasks, err := os.ReadDir(base + "/task")
 		if err != nil {
 			continue
@@ -124,17 +84,17 @@ func treeProcs(sid int) []procStat {
 // decides whether bash itself reading the terminal means input (a here-document being typed)
 // or a prompt: this function does not know whether a command is running.
 func DetectInputWait(sid int) (InputWait, bool) {
-	lead, ok := readStat("/proc/" + strconv.Itoa(sid) + "/stat")
-	if !ok || lead.ttyNr == 0 || lead.tpgid <= 0 {
+	lead, ok := procfs.Read(sid)
+	if !ok || lead.TTY == 0 || lead.TPGID <= 0 {
 		return InputWait{}, false
 	}
-	tty := uint64(lead.ttyNr)
-	var group []procStat
-	if lead.tpgid == lead.pgrp {
-		group = []procStat{lead}
+	tty := uint64(lead.TTY)
+	var group []procfs.Stat
+	if lead.TPGID == lead.PGRP {
+		group = []procfs.Stat{lead}
 	} else {
 		for _, p := range treeProcs(sid) {
-			if p.pgrp == lead.tpgid {
+			if p.PGRP == lead.TPGID {
 				group = append(group, p)
 			}
 		}
@@ -142,14 +102,14 @@ func DetectInputWait(sid int) (InputWait, bool) {
 	var found InputWait
 	hit := false
 	for _, p := range group {
-		if p.state == 'R' || p.state == 'D' {
+		if p.State == 'R' || p.State == 'D' {
 			return InputWait{}, false // busy (or in the disk): not waiting for anybody
 		}
-		if hit || p.state != 'S' {
+		if hit || p.State != 'S' {
 			continue
 		}
-		if via, ok := readsTTY(p.pid, tty); ok {
-			found, hit = InputWait{PID: p.pid, Comm: p.comm, Via: via}, true
+		if via, ok := readsTTY(p.PID, tty); ok {
+			found, hit = InputWait{PID: p.PID, Comm: p.Comm, Via: via}, true
 		}
 	}
 	return found, hit

@@ -110,7 +110,7 @@ func TestInputWaitDoesNotTrigger(t *testing.T) {
 			b.send(tc.cmd)
 			waitFor(t, tc.comm+" asleep in "+tc.wchan, func() bool {
 				for _, p := range foreground(b.pid()) {
-					if strings.HasPrefix(p.comm, tc.comm) && strings.Contains(wchan(p.pid), tc.wchan) {
+					if strings.HasPrefix(p.Comm, tc.comm) && strings.Contains(wchan(p.PID), tc.wchan) {
 						return true
 					}
 				}
@@ -119,7 +119,7 @@ func TestInputWaitDoesNotTrigger(t *testing.T) {
 			if tc.name == "background job" {
 				waitFor(t, "the background cat stopped by SIGTTIN", func() bool {
 					for _, p := range treeProcs(b.pid()) {
-						if p.comm == "cat" && p.state == 'T' {
+						if p.Comm == "cat" && p.State == 'T' {
 							return true
 						}
 					}

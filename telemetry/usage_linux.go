@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gohands/gohands/internal/procfs"
 )
 
 // clkTck is USER_HZ, the unit of the times in /proc/<pid>/stat (100 on every Linux we run on).
@@ -181,14 +183,14 @@ func readOnce(f *os.File, b []byte) int {
 }
 
 // bashStat is bash's own /proc stat.
-func (m *Meter) bashStat() (procStat, bool) {
+func (m *Meter) bashStat() (procfs.Stat, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.pread(m.statF)
 	if len(b) == 0 {
-		return procStat{}, false
+		return procfs.Stat{}, false
 	}
-	return parseStat(b)
+	return procfs.Parse(b)
 }
 
 // hasChildren reports whether bash has a child process now (false when unknown).
@@ -217,20 +219,21 @@ func (m *Meter) cgroupCPU() (usr, sys uint64) {
 // others lists the session's processes but bash: the cgroup's members, or bash's descendants
 // (a daemon that left the tree is then not seen). Nothing is read beyond one small file when
 // bash has no other process, the common case once a command has ended.
-func (m *Meter) others() []procStat {
+func (m *Meter) others() []procfs.Stat {
 	if m.cg != "" {
 		m.mu.Lock()
 		pids := strings.Fields(string(m.pread(m.procsF)))
 		m.mu.Unlock()
-		var out []procStat
+		var out []procfs.Stat
 		for _, f := range pids {
 			if len(out) >= 4096 {
 				break
 			}
-			if f == strconv.Itoa(m.sid) {
+			pid, err := strconv.Atoi(f)
+			if err != nil || pid == m.sid {
 				continue
 			}
-			if st, ok := readStat("/proc/" + f + "/stat"); ok {
+			if st, ok := procfs.Read(pid); ok {
 				out = append(out, st)
 			}
 		}
@@ -242,7 +245,7 @@ func (m *Meter) others() []procStat {
 	all := treeProcs(m.sid)
 	out := all[:0]
 	for _, p := range all {
-		if p.pid != m.sid {
+		if p.PID != m.sid {
 			out = append(out, p)
 		}
 	}
@@ -318,13 +321,13 @@ func (m *Meter) Begin() *Measurement {
 		return mm
 	}
 	if st, ok := m.bashStat(); ok {
-		mm.cpuUser0, mm.cpuSys0 = st.utime+st.cutime, st.stime+st.cstime
+		mm.cpuUser0, mm.cpuSys0 = st.UTime+st.CUTime, st.STime+st.CSTime
 	}
 	for _, p := range m.others() { // background jobs: only what they use from now on counts
 		if mm.before == nil {
 			mm.before = map[int][2]uint64{}
 		}
-		mm.before[p.pid] = [2]uint64{p.utime + p.cutime, p.stime + p.cstime}
+		mm.before[p.PID] = [2]uint64{p.UTime + p.CUTime, p.STime + p.CSTime}
 	}
 	return mm
 }
@@ -337,8 +340,8 @@ func (mm *Measurement) Sample() {
 	}
 	var sum, hwm int64
 	for _, p := range mm.m.others() {
-		sum += p.rss * pageSize
-		hwm = max(hwm, vmHWM(p.pid))
+		sum += p.RSS * pageSize
+		hwm = max(hwm, vmHWM(p.PID))
 	}
 	mm.mu.Lock()
 	mm.peak = max(mm.peak, sum, hwm)
@@ -387,16 +390,16 @@ func (mm *Measurement) End() Usage {
 	var usr, sys uint64
 	if st, ok := m.bashStat(); ok {
 		// bash's own time and that of every child it reaped (their children included).
-		usr += st.utime + st.cutime - min(st.utime+st.cutime, mm.cpuUser0)
-		sys += st.stime + st.cstime - min(st.stime+st.cstime, mm.cpuSys0)
+		usr += st.UTime + st.CUTime - min(st.UTime+st.CUTime, mm.cpuUser0)
+		sys += st.STime + st.CSTime - min(st.STime+st.CSTime, mm.cpuSys0)
 	}
 	var sum, hwm int64
 	for _, p := range m.others() { // still running (a timed-out command, background jobs)
-		b := mm.before[p.pid]
-		usr += p.utime + p.cutime - min(p.utime+p.cutime, b[0])
-		sys += p.stime + p.cstime - min(p.stime+p.cstime, b[1])
-		sum += p.rss * pageSize
-		hwm = max(hwm, vmHWM(p.pid))
+		b := mm.before[p.PID]
+		usr += p.UTime + p.CUTime - min(p.UTime+p.CUTime, b[0])
+		sys += p.STime + p.CSTime - min(p.STime+p.CSTime, b[1])
+		sum += p.RSS * pageSize
+		hwm = max(hwm, vmHWM(p.PID))
 	}
 	u.CPUUserSeconds, u.CPUSystemSeconds = float64(usr)/clkTck, float64(sys)/clkTck
 	mm.mu.Lock()

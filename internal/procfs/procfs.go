@@ -1,5 +1,6 @@
 // Package procfs reads the process table from /proc: the one parser of /proc/<pid>/stat that
-// the shell (its sessions and interrupts) and the process helpers of plugins share.
+// the shell (its sessions and interrupts), the process helpers of plugins and telemetry (its
+// resource meter and input-wait detection) share.
 package procfs
 
 import (
@@ -12,6 +13,13 @@ import (
 type Stat struct {
 	PID, PPID, PGRP, SID int
 	State                byte
+	Comm                 string // the command name, without its parentheses
+	TTY                  int    // tty_nr: the controlling terminal's device number (0: none)
+	TPGID                int    // the terminal's foreground process group
+	// CPU times in clock ticks (USER_HZ): the process's own, and those of the children it
+	// waited for.
+	UTime, STime, CUTime, CSTime uint64
+	RSS                          int64 // resident set, in pages
 }
 
 // Dead reports whether the process is a zombie (or being reaped): it has ended, and only its
@@ -24,21 +32,33 @@ func Read(pid int) (Stat, bool) {
 	if err != nil {
 		return Stat{}, false
 	}
-	// Fields after the parenthesised command name (which may hold spaces or ')'):
-	// state ppid pgrp session ...
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
+	return Parse(b)
+}
+
+// Parse parses the text of a /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat) file.
+func Parse(b []byte) (Stat, bool) {
+	// Fields after the parenthesised command name (which may hold spaces or ')'): 0 state,
+	// 1 ppid, 2 pgrp, 3 session, 4 tty_nr, 5 tpgid, ... 11 utime, 12 stime, 13 cutime,
+	// 14 cstime, ... 21 rss.
+	l, r := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if l < 0 || r < l {
 		return Stat{}, false
 	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 4 || len(f[0]) != 1 {
+	f := bytes.Fields(b[r+1:])
+	if len(f) < 22 || len(f[0]) != 1 {
 		return Stat{}, false
 	}
-	s := Stat{PID: pid, State: f[0][0]}
+	s := Stat{State: f[0][0], Comm: string(b[l+1 : r])}
+	s.PID, _ = strconv.Atoi(string(bytes.TrimSpace(b[:l])))
 	var e1, e2, e3 error
 	s.PPID, e1 = strconv.Atoi(string(f[1]))
 	s.PGRP, e2 = strconv.Atoi(string(f[2]))
 	s.SID, e3 = strconv.Atoi(string(f[3]))
+	s.TTY, _ = strconv.Atoi(string(f[4]))
+	s.TPGID, _ = strconv.Atoi(string(f[5]))
+	u64 := func(i int) uint64 { n, _ := strconv.ParseUint(string(f[i]), 10, 64); return n }
+	s.UTime, s.STime, s.CUTime, s.CSTime = u64(11), u64(12), u64(13), u64(14)
+	s.RSS, _ = strconv.ParseInt(string(f[21]), 10, 64)
 	return s, e1 == nil && e2 == nil && e3 == nil
 }
 
