@@ -267,6 +267,15 @@ func (in *instance) close() {
 }
 
 func (in *instance) cleanup() {
+	// Chromium's process-singleton dir is made in $TMPDIR (org.chromium.Chromium.XXXXXX, its
+	// socket linked from the profile) and outlives a killed browser. TMPDIR is not pointed into
+	// the profile: under a long TMPDIR the socket's path passes the 107 bytes a unix socket
+	// path may have, and Chromium aborts at start.
+	if target, err := os.Readlink(filepath.Join(in.profile, "SingletonSocket")); err == nil {
+		if dir := filepath.Dir(target); strings.HasPrefix(filepath.Base(dir), "org.chromium.Chromium.") {
+			_ = os.RemoveAll(dir)
+		}
+	}
 	_ = os.RemoveAll(in.profile)
 }
 
