@@ -77,6 +77,9 @@ type Tracker struct {
 	rootIno  map[string]uint64
 	scanMode string // why the tracker scans instead of watching ("" when it watches)
 	active   map[*Collection]struct{}
+	// renamed: the last event was a Rename (inotify's IN_MOVED_FROM), so a Create right after
+	// it is the IN_MOVED_TO of the same move: something moved in.
+	renamed  bool
 	onChange func(*Collection, Change)
 	done     chan struct{}
 }
@@ -171,7 +174,7 @@ func (t *Tracker) addTreeLocked(dir string, report bool) {
 			return nil
 		}
 		if p != dir && report {
-			t.recordLocked(p, OpCreated)
+			t.recordLocked(p, OpCreated, false)
 		}
 		if !d.IsDir() {
 			return nil
@@ -204,7 +207,7 @@ func (t *Tracker) checkRootsLocked(c *Collection) {
 		_ = t.w.Remove(r)
 		t.watched[r] = true // so that forgetLocked drops r and everything below it
 		t.forgetLocked(r)
-		c.add(r, OpDeleted)
+		c.add(r, OpDeleted, false)
 	}
 }
 
@@ -284,22 +287,25 @@ func (t *Tracker) handle(ev fsnotify.Event) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	movedIn := t.renamed && ev.Has(fsnotify.Create)
+	t.renamed = false
 	switch {
 	case ev.Has(fsnotify.Create):
 		if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() && !inGit(ev.Name) {
-			t.recordLocked(ev.Name, OpCreated)
+			t.recordLocked(ev.Name, OpCreated, movedIn)
 			t.addTreeLocked(ev.Name, true) // files made before the watch count too
 			return
 		}
-		t.recordLocked(ev.Name, OpCreated)
+		t.recordLocked(ev.Name, OpCreated, movedIn)
 	case ev.Has(fsnotify.Remove):
 		t.forgetLocked(ev.Name)
-		t.recordLocked(ev.Name, OpDeleted)
+		t.recordLocked(ev.Name, OpDeleted, false)
 	case ev.Has(fsnotify.Rename):
 		t.forgetLocked(ev.Name)
-		t.recordLocked(ev.Name, OpRenamed)
+		t.recordLocked(ev.Name, OpRenamed, false)
+		t.renamed = true
 	case ev.Has(fsnotify.Write):
-		t.recordLocked(ev.Name, OpModified)
+		t.recordLocked(ev.Name, OpModified, false)
 	}
 	// Chmod alone is not a content change.
 }
@@ -331,9 +337,9 @@ func inGit(p string) bool {
 	return false
 }
 
-func (t *Tracker) recordLocked(p, op string) {
+func (t *Tracker) recordLocked(p, op string, movedIn bool) {
 	for c := range t.active {
-		if c.add(p, op) && t.onChange != nil {
+		if c.add(p, op, movedIn) && t.onChange != nil {
 			t.onChange(c, Change{Path: p, Op: op, Size: -1})
 		}
 	}
@@ -352,10 +358,17 @@ type Collection struct {
 	scan    map[string]scanEntry // the snapshot taken at Begin in scan mode
 	scanCut bool
 	method  string
+	// Listed paths something was moved onto, and those this action made (first seen
+	// created, not moved in). A file replaced by swapping a temp file in (renameat2
+	// RENAME_EXCHANGE: moved in, then moved out) nets to "came and went" but is still there
+	// at End: it was modified, or created if this action made it.
+	movedIn map[string]bool
+	made    map[string]bool
 }
 
-// add records p; it reports whether p entered the list.
-func (c *Collection) add(p, op string) bool {
+// add records p (movedIn: a Create that is the arriving half of a rename); it reports
+// whether p entered the list.
+func (c *Collection) add(p, op string, movedIn bool) bool {
 	if c.ops == nil {
 		return false
 	}
@@ -365,6 +378,9 @@ func (c *Collection) add(p, op string) bool {
 	}
 	if prev, ok := c.ops[p]; ok {
 		c.ops[p] = mergeOp(prev, op)
+		if movedIn {
+			c.mark(&c.movedIn, p)
+		}
 		return false
 	}
 	if len(c.order) >= c.max {
@@ -374,7 +390,19 @@ func (c *Collection) add(p, op string) bool {
 	}
 	c.ops[p] = op
 	c.order = append(c.order, p)
+	if movedIn {
+		c.mark(&c.movedIn, p)
+	} else if op == OpCreated {
+		c.mark(&c.made, p)
+	}
 	return true
+}
+
+func (c *Collection) mark(m *map[string]bool, p string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	(*m)[p] = true
 }
 
 func mergeOp(prev, next string) string {
@@ -474,7 +502,13 @@ func (c *Collection) End() FileChanges {
 	for _, p := range c.order {
 		op := c.ops[p]
 		if op == "" {
-			continue
+			if _, err := os.Lstat(p); err != nil || !c.movedIn[p] {
+				continue // came and went
+			}
+			op = OpModified // replaced by a swap
+			if c.made[p] {
+				op = OpCreated
+			}
 		}
 		size := int64(-1)
 		if op != OpDeleted && op != OpRenamed {
@@ -570,7 +604,7 @@ func (c *Collection) diffScan(after map[string]scanEntry) {
 	}{{created, OpCreated}, {modified, OpModified}, {deleted, OpDeleted}} {
 		sort.Strings(l.paths)
 		for _, p := range l.paths {
-			c.add(p, l.op)
+			c.add(p, l.op, false)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fsnotify/fsnotify"
+	"golang.org/x/sys/unix"
 )
 
 func changesByPath(fc FileChanges) map[string]Change {
@@ -316,5 +317,52 @@ func TestBarrierIgnoresTheUnlinkEvent(t *testing.T) {
 	tr.handle(fsnotify.Event{Name: tr.barrierFile, Op: fsnotify.Write})
 	if !drain() {
 		t.Fatal("the barrier write did not end the flush")
+	}
+}
+
+// A file replaced by swapping in a temp file (renameat2 RENAME_EXCHANGE, as files' atomic
+// writes do for every edit and write of an existing file) is modified; the swap's events
+// (the target moved in, then moved out) made it "came and went" and the record listed nothing.
+func TestFilesReplacedByExchange(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	keep := filepath.Join(root, "keep.txt")
+	must(t, os.WriteFile(keep, []byte("old"), 0o644))
+	tr := NewTracker(FilesConfig{Roots: []string{root}}, nil)
+	defer tr.Close()
+	swap := func(target, content string) {
+		t.Helper()
+		tmp := filepath.Join(root, "."+filepath.Base(target)+".123.tmp")
+		must(t, os.WriteFile(tmp, []byte(content), 0o644))
+		must(t, unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, target, unix.RENAME_EXCHANGE))
+		must(t, os.Remove(tmp))
+	}
+
+	c := tr.Begin(1)
+	swap(keep, "new content")
+	fresh := filepath.Join(root, "fresh.txt")
+	must(t, os.WriteFile(fresh, []byte("x"), 0o644))
+	swap(fresh, "xyz")
+	fc := c.End()
+	want := map[string]Change{
+		keep:  {Path: keep, Op: OpModified, Size: 11},
+		fresh: {Path: fresh, Op: OpCreated, Size: 3}, // made by this action, then replaced
+	}
+	if got := changesByPath(fc); len(got) != len(want) || got[keep] != want[keep] || got[fresh] != want[fresh] {
+		t.Errorf("got %+v, want %+v", fc.Changes, want)
+	}
+	if fc.Total != 2 || fc.Modified != 1 || fc.Created != 1 {
+		t.Errorf("counts: %+v", fc)
+	}
+
+	// A file moved in and moved away again within the action is still no change.
+	c = tr.Begin(2)
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	must(t, os.WriteFile(a, nil, 0o644))
+	must(t, os.Rename(a, b))
+	must(t, os.Rename(b, filepath.Join(root, "c")))
+	must(t, os.Remove(filepath.Join(root, "c")))
+	if fc := c.End(); fc.Total != 0 {
+		t.Errorf("moved through: %+v", fc.Changes)
 	}
 }
