@@ -101,3 +101,33 @@ func TestBrowseSmoke(t *testing.T) {
 		t.Fatal("no button")
 	}
 }
+
+// browse reads the accessibility tree only when return_axtree asks for it, and then returns
+// the whole tree as browse_interactive does.
+func TestBrowseAXTreeWhenAsked(t *testing.T) {
+	s := testService(t)
+	srv := pageServer(t, map[string]string{"/form.html": formPage})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := s.Do(ctx, Request{Kind: Browse, URL: srv.URL + "/form.html", ReturnAXTree: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, _ := obs.AXTreeObject.(map[string]any)["nodes"].([]axNode)
+	found := false
+	for _, n := range nodes {
+		if name, _ := strField(n, "name"); name == "Test Button" && n["browsergym_id"] != nil {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("return_axtree: no marked 'Test Button' node among %d", len(nodes))
+	}
+	obs, err = s.Do(ctx, Request{Kind: Browse, URL: srv.URL + "/form.html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := obs.AXTreeObject.(map[string]any); len(m) != 0 {
+		t.Fatalf("axtree_object without return_axtree: %v", m)
+	}
+}

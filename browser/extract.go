@@ -107,7 +107,7 @@ func (in *instance) focusedBid(ctx context.Context, p *page) (*string, error) {
 
 // extract marks the page, reads the DOM snapshot, the accessibility trees of its frames,
 // the focused element and a screenshot, then unmarks it (BrowserGym's _get_obs).
-func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extraction, error) {
+func (in *instance) extract(ctx context.Context, p *page, req Request) (*extraction, error) {
 	ex := &extraction{}
 	var pass string
 	var err error
@@ -172,8 +172,33 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 		return nil, err
 	}
 	ex.url = ft.FrameTree.Frame.URL
+	if req.Kind == BrowseInteractive || req.ReturnAXTree {
+		// read only when shown: browse_interactive's text, or axtree_object when asked for
+		ex.axNodes = p.axTree(ctx, ft.FrameTree)
+	}
+
+	if focused, err := in.focusedBid(ctx, p); err == nil {
+		ex.focused = focused
+	} else {
+		empty := ""
+		ex.focused = &empty
+	}
+
+	ex.screenshot = (<-shotc).png
+
+	if req.Kind == BrowseInteractive {
+		ex.markdown = flattenAXTree(ex.axNodes, ex.props, false)
+	} else {
+		ex.markdown = htmlToMarkdown(snap.events())
+	}
+	ex.openURLs = in.openURLs(ctx, ex.url)
+	return ex, nil
+}
+
+// axTree reads the accessibility tree of every frame and merges them at the iframe nodes.
+func (p *page) axTree(ctx context.Context, root frameTree) []axNode {
 	var ids []string
-	stack := []frameTree{ft.FrameTree}
+	stack := []frameTree{root}
 	for len(stack) > 0 {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -217,24 +242,7 @@ func (in *instance) extract(ctx context.Context, p *page, kind Kind) (*extractio
 			}
 		}
 	}
-	ex.axNodes = merged
-
-	if focused, err := in.focusedBid(ctx, p); err == nil {
-		ex.focused = focused
-	} else {
-		empty := ""
-		ex.focused = &empty
-	}
-
-	ex.screenshot = (<-shotc).png
-
-	if kind == BrowseInteractive {
-		ex.markdown = flattenAXTree(ex.axNodes, ex.props, false)
-	} else {
-		ex.markdown = htmlToMarkdown(snap.events())
-	}
-	ex.openURLs = in.openURLs(ctx, ex.url)
-	return ex, nil
+	return merged
 }
 
 type frameTree struct {

@@ -90,7 +90,7 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 		q.waitLoaded(ctx, 3*time.Second)
 	}
 	p.waitQuiet(ctx, quietWindow, 500*time.Millisecond)
-	ex, err := in.extract(ctx, p, req.Kind)
+	ex, err := in.extract(ctx, p, req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
