@@ -261,7 +261,7 @@ func pyValueRepr(v any) string {
 		if strings.ContainsAny(s, ".eE") {
 			f, err := strconv.ParseFloat(s, 64)
 			if err == nil {
-				return pyFloat(f)
+				return pycompat.FloatRepr(f)
 			}
 		}
 		return s

@@ -468,7 +468,7 @@ func pyRepr(v Value) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		return pyFloat(x)
+		return pycompat.FloatRepr(x)
 	case string:
 		return pycompat.StrRepr(x)
 	case []Value:
@@ -485,12 +485,4 @@ func pyRepr(v Value) string {
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
-}
-
-func pyFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
 }

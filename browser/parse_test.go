@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -65,6 +66,26 @@ func TestBind(t *testing.T) {
 		_, err = bind(calls[0])
 		if (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
 			t.Errorf("%s: %v, want %q", c.in, err, c.err)
+		}
+	}
+}
+
+// Floats read as Python prints them: in action and error texts (f"{v}" of an argument) and
+// in the accessibility tree's values (json.loads then repr), from 1e6 on as below it.
+func TestFloatRepr(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    Value
+		want string
+	}{{0.5, "0.5"}, {1000.0, "1000.0"}, {1500000.5, "1500000.5"}, {1e6, "1000000.0"}, {123456789.0, "123456789.0"},
+		{1e16, "1e+16"}, {1.5e-5, "1.5e-05"}} {
+		if got := pyRepr(c.v); got != c.want {
+			t.Errorf("pyRepr(%v) = %s, want %s", c.v, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want string }{{"1e6", "1000000.0"}, {"1500000.5", "1500000.5"}, {"2.5", "2.5"}, {"7", "7"}} {
+		if got := pyValueRepr(json.Number(c.in)); got != c.want {
+			t.Errorf("pyValueRepr(%s) = %s, want %s", c.in, got, c.want)
 		}
 	}
 }
