@@ -10,8 +10,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -21,10 +19,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gohands/gohands/bench/internal/benchutil"
 )
 
 const page = `<!DOCTYPE html><html><head><title>Bench</title></head><body><h1>Bench page</h1>
@@ -52,18 +51,18 @@ func main() {
 
 	idleOff := idleRSS(*bin, "--no-enable-browser")
 	s := start(*bin, "--enable-browser")
-	defer s.stop()
-	idleOn := rssKB(s.cmd.Process.Pid)
+	defer s.Stop()
+	idleOn := rssKB(s.PID())
 	fmt.Printf("server RSS before the first browse: %d KiB (browser off: %d KiB)\n", idleOn, idleOff)
 
 	t0 := time.Now()
-	s.act("browse", map[string]any{"url": pageURL})
+	s.Act("browse", map[string]any{"url": pageURL}, 120)
 	fmt.Printf("first browse (Chromium cold): %v\n", time.Since(t0).Round(time.Millisecond))
 
 	var warm []time.Duration
 	for i := 0; i < *n; i++ {
 		t := time.Now()
-		o := s.act("browse", map[string]any{"url": pageURL})
+		o := s.Act("browse", map[string]any{"url": pageURL}, 120)
 		warm = append(warm, time.Since(t))
 		if !strings.Contains(o["content"].(string), "Bench page") {
 			log.Fatalf("bad observation: %v", o["content"])
@@ -71,7 +70,7 @@ func main() {
 	}
 	fmt.Printf("warm browse: p50 %v  p95 %v  (n=%d, screenshot + set-of-marks + markdown)\n", pct(warm, 50), pct(warm, 95), *n)
 
-	o := s.act("browse_interactive", map[string]any{"browser_actions": `goto("` + pageURL + `")`})
+	o := s.Act("browse_interactive", map[string]any{"browser_actions": `goto("` + pageURL + `")`}, 120)
 	m := regexp.MustCompile(`\[(\d+)\] button 'Count'`).FindStringSubmatch(o["content"].(string))
 	if m == nil {
 		log.Fatalf("no button in %s", o["content"])
@@ -79,11 +78,11 @@ func main() {
 	var clicks []time.Duration
 	for i := 0; i < *n; i++ {
 		t := time.Now()
-		s.act("browse_interactive", map[string]any{"browser_actions": `click("` + m[1] + `")`})
+		s.Act("browse_interactive", map[string]any{"browser_actions": `click("` + m[1] + `")`}, 120)
 		clicks = append(clicks, time.Since(t))
 	}
 	fmt.Printf("browse_interactive click: p50 %v  p95 %v  (n=%d, axtree text)\n", pct(clicks, 50), pct(clicks, 95), *n)
-	srvPID := s.cmd.Process.Pid
+	srvPID := s.PID()
 	fmt.Printf("browser tree: RSS sum %d KiB, PSS %d KiB (shared pages counted once); server itself RSS %d KiB\n",
 		treeSum(srvPID, rssKB)-rssKB(srvPID), treeSum(srvPID, pssKB)-pssKB(srvPID), rssKB(srvPID))
 
@@ -100,82 +99,32 @@ func main() {
 	}
 }
 
-type server struct {
-	cmd *exec.Cmd
-	url string
-	dir string
-}
-
-func start(bin string, args ...string) *server {
+func start(bin string, args ...string) *benchutil.Server {
 	dir, _ := os.MkdirTemp("", "browserbench-")
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := benchutil.FreePort()
 	a := append([]string{strconv.Itoa(port), "--working-dir", dir, "--username", "root", "--user-id", "0"}, args...)
 	cmd := exec.Command(bin, a...)
 	cmd.Env = append(os.Environ(), "GOHANDS_SERVER_URL_FILE="+filepath.Join(dir, "url"))
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	s := &server{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir}
-	for i := 0; ; i++ {
-		if r, err := http.Get(s.url + "/alive"); err == nil && r.StatusCode == 200 {
-			r.Body.Close()
-			break
-		}
-		if i > 600 {
-			log.Fatal("server did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
+	s, err := benchutil.Start(cmd, port, dir, 50*time.Millisecond, 30*time.Second)
+	if err != nil {
+		log.Fatal("server did not start: ", err)
 	}
 	return s
 }
 
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-	os.RemoveAll(s.dir)
-}
-
-func (s *server) act(typ string, args map[string]any) map[string]any {
-	b, _ := json.Marshal(map[string]any{"action": map[string]any{"action": typ, "args": args, "timeout": 120}})
-	r, err := http.Post(s.url+"/execute_action", "application/json", bytes.NewReader(b))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer r.Body.Close()
-	var o map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
-		log.Fatal(err)
-	}
-	return o
-}
-
 func idleRSS(bin, flag string) int {
 	s := start(bin, flag)
-	defer s.stop()
-	return rssKB(s.cmd.Process.Pid)
+	defer s.Stop()
+	return rssKB(s.PID())
 }
 
 func pct(d []time.Duration, p int) time.Duration {
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[(len(s)-1)*p/100].Round(100 * time.Microsecond)
+	return benchutil.Pct(d, p).Round(100 * time.Microsecond)
 }
 
 func rssKB(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			f := strings.Fields(l)
-			n, _ := strconv.Atoi(f[1])
-			return n
-		}
-	}
-	return 0
+	kb, _ := benchutil.StatusKB(pid, "VmRSS")
+	return kb
 }
 
 // pssKB is the proportional set size of pid (shared pages split among their users).

@@ -16,17 +16,17 @@ import (
 	"io"
 	"log"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gohands/gohands/bench/internal/benchutil"
 )
 
 func main() {
@@ -37,26 +37,26 @@ func main() {
 	flag.Parse()
 
 	s := start(*bin)
-	defer s.stop()
-	base := rssMB(s.pid(), "VmRSS")
+	defer s.Stop()
+	base := benchutil.StatusMB(s.PID(), "VmRSS")
 	fmt.Printf("idle RSS %.1f MB\n", base)
 
 	// A large write: lines of 99 characters, as source code or a log.
 	payload := strings.Repeat(strings.Repeat("x", 99)+"\n", *writeMB*1000000/100)
 	t0 := time.Now()
-	o := s.act("write", map[string]any{"path": filepath.Join(s.dir, "big.txt"), "content": payload}, 300)
+	o := s.Act("write", map[string]any{"path": filepath.Join(s.Dir, "big.txt"), "content": payload}, 300)
 	fmt.Printf("write %d MB: %v, observation %v; peak RSS %.1f MB (%.2fx the payload)\n", *writeMB,
-		time.Since(t0).Round(time.Millisecond), o["observation"], rssMB(s.pid(), "VmHWM"),
-		rssMB(s.pid(), "VmHWM")/float64(*writeMB))
+		time.Since(t0).Round(time.Millisecond), o["observation"], benchutil.StatusMB(s.PID(), "VmHWM"),
+		benchutil.StatusMB(s.PID(), "VmHWM")/float64(*writeMB))
 
 	// A 10 MB read, timed over HTTP (request to parsed reply).
-	p := filepath.Join(s.dir, "read.txt")
+	p := filepath.Join(s.Dir, "read.txt")
 	os.WriteFile(p, []byte(strings.Repeat(strings.Repeat("y", 79)+"\n", *readMB*1000000/80)), 0o644)
 	// Timed from the request to the last byte of the reply (the client's JSON decoding is not
 	// the server's time); the server's CPU time per read is the figure a loaded machine does
 	// not distort.
 	var ds []time.Duration
-	cpu0 := cpuMS(s.pid())
+	cpu0 := cpuMS(s.PID())
 	for i := 0; i < *reads; i++ {
 		t0 := time.Now()
 		n := s.actRaw("read", map[string]any{"path": p}, 60)
@@ -66,13 +66,13 @@ func main() {
 		}
 	}
 	fmt.Printf("read %d MB: median %v, p95 %v (%d reads); server CPU %.1f ms per read\n", *readMB, pct(ds, 50), pct(ds, 95), *reads,
-		(cpuMS(s.pid())-cpu0)/float64(*reads))
+		(cpuMS(s.PID())-cpu0)/float64(*reads))
 
 	// Hostile actions: each must end at once with an error and cost no memory.
-	fifo := filepath.Join(s.dir, "fifo")
+	fifo := filepath.Join(s.Dir, "fifo")
 	syscall.Mkfifo(fifo, 0o644)
-	yes := exec.Command("bash", "-c", "exec yes > "+filepath.Join(s.dir, "fed"))
-	syscall.Mkfifo(filepath.Join(s.dir, "fed"), 0o644)
+	yes := exec.Command("bash", "-c", "exec yes > "+filepath.Join(s.Dir, "fed"))
+	syscall.Mkfifo(filepath.Join(s.Dir, "fed"), 0o644)
 	yes.Start()
 	defer yes.Process.Kill()
 	for _, a := range []struct {
@@ -82,30 +82,30 @@ func main() {
 	}{
 		{"write /dev/full", "write", map[string]any{"path": "/dev/full", "content": "x"}},
 		{"edit view /dev/zero", "edit", map[string]any{"command": "view", "path": "/dev/zero"}},
-		{"read FIFO fed by yes", "read", map[string]any{"path": filepath.Join(s.dir, "fed")}},
+		{"read FIFO fed by yes", "read", map[string]any{"path": filepath.Join(s.Dir, "fed")}},
 		{"read FIFO, no writer", "read", map[string]any{"path": fifo}},
 		{"edit str_replace FIFO", "edit", map[string]any{"command": "str_replace", "path": fifo, "old_str": "a", "new_str": "b"}},
 	} {
 		t0 := time.Now()
-		o := s.act(a.typ, a.args, 30)
+		o := s.Act(a.typ, a.args, 30)
 		c, _ := o["content"].(string)
-		fmt.Printf("%s: %v, %q; peak RSS %.1f MB\n", a.name, time.Since(t0).Round(time.Millisecond), trunc(c), rssMB(s.pid(), "VmHWM"))
+		fmt.Printf("%s: %v, %q; peak RSS %.1f MB\n", a.name, time.Since(t0).Round(time.Millisecond), trunc(c), benchutil.StatusMB(s.PID(), "VmHWM"))
 	}
 	// /download_files of /dev/urandom, and a client that goes away mid-download.
 	t0 = time.Now()
-	resp, err := http.Get(s.url + "/download_files?path=/dev/urandom")
+	resp, err := http.Get(s.URL + "/download_files?path=/dev/urandom")
 	if err == nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		fmt.Printf("download /dev/urandom: %v, status %d, %d bytes\n", time.Since(t0).Round(time.Millisecond), resp.StatusCode, len(b))
 	}
-	big := filepath.Join(s.dir, "bigdir")
+	big := filepath.Join(s.Dir, "bigdir")
 	os.Mkdir(big, 0o755)
 	f, _ := os.Create(filepath.Join(big, "random.bin"))
 	io.CopyN(f, randReader{}, 200<<20)
 	f.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/download_files?path="+url.QueryEscape(big), nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/download_files?path="+url.QueryEscape(big), nil)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		io.CopyN(io.Discard, resp.Body, 1<<20)
 		cancel()
@@ -113,18 +113,18 @@ func main() {
 	}
 	// The server must be free again at once: time an action right after.
 	t0 = time.Now()
-	s.act("read", map[string]any{"path": filepath.Join(s.dir, "big.txt"), "start": 0, "end": 1}, 30)
+	s.Act("read", map[string]any{"path": filepath.Join(s.Dir, "big.txt"), "start": 0, "end": 1}, 30)
 	fmt.Printf("client gone mid-download (200 MB dir): next action after %v\n", time.Since(t0).Round(time.Millisecond))
 
 	// A zip bomb: 10 GiB of zeros declared in a ~10 MB archive.
 	bomb := zipBomb(10 << 30)
 	t0 = time.Now()
-	status, body := s.upload(s.dir+"/bomb", "bomb.zip", bomb)
+	status, body := s.upload(s.Dir+"/bomb", "bomb.zip", bomb)
 	fmt.Printf("zip bomb (%d MB archive, 10 GiB expanded): %v, %d %s; peak RSS %.1f MB\n", len(bomb)>>20,
-		time.Since(t0).Round(time.Millisecond), status, trunc(body), rssMB(s.pid(), "VmHWM"))
+		time.Since(t0).Round(time.Millisecond), status, trunc(body), benchutil.StatusMB(s.PID(), "VmHWM"))
 
 	left := 0
-	filepath.Walk(s.dir, func(p string, fi os.FileInfo, err error) error {
+	filepath.Walk(s.Dir, func(p string, fi os.FileInfo, err error) error {
 		if err == nil && (strings.HasPrefix(fi.Name(), ".gohands-upload-") || strings.HasSuffix(fi.Name(), ".tmp")) {
 			left++
 		}
@@ -169,20 +169,12 @@ func zipBomb(n int64) []byte {
 	return buf.Bytes()
 }
 
-type server struct {
-	cmd *exec.Cmd
-	url string
-	dir string
-}
-
-func (s *server) pid() int { return s.cmd.Process.Pid }
+type server struct{ *benchutil.Server }
 
 func start(bin string) *server {
 	dir, _ := os.MkdirTemp("", "filebench")
 	home, _ := os.MkdirTemp("", "filebench-home")
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := benchutil.FreePort()
 	name := os.Getenv("USER")
 	if name == "" {
 		name = "root"
@@ -191,47 +183,16 @@ func start(bin string) *server {
 		"--user-id", strconv.Itoa(os.Getuid()), "--no-enable-browser")
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
-	}
-	u := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for t0 := time.Now(); ; time.Sleep(5 * time.Millisecond) {
-		if resp, err := http.Get(u + "/alive"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Since(t0) > 60*time.Second {
-			log.Fatal("server did not come up")
-		}
-	}
-	return &server{cmd: cmd, url: u, dir: dir}
-}
-
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-	os.RemoveAll(s.dir)
-}
-
-func (s *server) act(typ string, args map[string]any, timeout float64) map[string]any {
-	b, _ := json.Marshal(map[string]any{"action": map[string]any{"action": typ, "args": args, "timeout": timeout}})
-	resp, err := http.Post(s.url+"/execute_action", "application/json", bytes.NewReader(b))
+	s, err := benchutil.Start(cmd, port, dir, 5*time.Millisecond, 60*time.Second)
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal("server did not come up: ", err)
 	}
-	defer resp.Body.Close()
-	var o map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&o); err != nil {
-		log.Fatal(err)
-	}
-	return o
+	return &server{s}
 }
 
 func (s *server) actRaw(typ string, args map[string]any, timeout float64) int {
 	b, _ := json.Marshal(map[string]any{"action": map[string]any{"action": typ, "args": args, "timeout": timeout}})
-	resp, err := http.Post(s.url+"/execute_action", "application/json", bytes.NewReader(b))
+	resp, err := http.Post(s.URL+"/execute_action", "application/json", bytes.NewReader(b))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -258,7 +219,7 @@ func (s *server) upload(dest, name string, data []byte) (int, string) {
 	w, _ := mw.CreateFormFile("file", name)
 	w.Write(data)
 	mw.Close()
-	resp, err := http.Post(s.url+"/upload_file?destination="+url.QueryEscape(dest), mw.FormDataContentType(), &buf)
+	resp, err := http.Post(s.URL+"/upload_file?destination="+url.QueryEscape(dest), mw.FormDataContentType(), &buf)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -267,27 +228,4 @@ func (s *server) upload(dest, name string, data []byte) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func pct(d []time.Duration, p int) time.Duration {
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := (len(s)*p + 99) / 100
-	if i > 0 {
-		i--
-	}
-	return s[i].Round(time.Microsecond)
-}
-
-func rssMB(pid int, field string) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field+":") {
-			f := strings.Fields(line)
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return -1
-}
+func pct(d []time.Duration, p int) time.Duration { return benchutil.Pct(d, p).Round(time.Microsecond) }

@@ -16,16 +16,15 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/gohands/gohands/bench/internal/benchutil"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -55,12 +54,12 @@ func main() {
 			defer s.stop()
 			cfgs := []map[string]any{
 				{"name": "everything", "command": everything, "args": []string{}, "env": map[string]string{}},
-				{"name": "filesystem", "command": *npm + "/bin/mcp-server-filesystem", "args": []string{s.dir}, "env": map[string]string{}},
+				{"name": "filesystem", "command": *npm + "/bin/mcp-server-filesystem", "args": []string{s.Dir}, "env": map[string]string{}},
 				{"name": "time", "command": *venv + "/bin/mcp-server-time", "args": []string{}, "env": map[string]string{}},
 			}
 			t0 := time.Now()
 			body, _ := json.Marshal(cfgs)
-			req, _ := http.NewRequest("POST", s.url+"/update_mcp_server", bytes.NewReader(body))
+			req, _ := http.NewRequest("POST", s.URL+"/update_mcp_server", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-Session-API-Key", key)
 			resp, err := http.DefaultClient.Do(req)
@@ -70,7 +69,7 @@ func main() {
 			rb, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			upd := time.Since(t0)
-			cs := connect(s.url)
+			cs := connect(s.URL)
 			defer cs.Close()
 			names := list(cs)
 			ready := time.Since(t0)
@@ -125,7 +124,7 @@ func measure(cs *sdk.ClientSession, echo string, n int) figures {
 			lists, calls = append(lists, d1), append(calls, d2)
 		}
 	}
-	return figures{pct(lists, 50), pct(lists, 95), pct(calls, 50), pct(calls, 95)}
+	return figures{benchutil.Pct(lists, 50), benchutil.Pct(lists, 95), benchutil.Pct(calls, 50), benchutil.Pct(calls, 95)}
 }
 
 func connect(url string) *sdk.ClientSession {
@@ -161,11 +160,7 @@ func (hdr) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-type server struct {
-	cmd *exec.Cmd
-	url string
-	dir string
-}
+type server struct{ *benchutil.Server }
 
 func startServer(kind, arg string) *server {
 	dir, err := os.MkdirTemp("", "mcpbench-")
@@ -174,9 +169,7 @@ func startServer(kind, arg string) *server {
 	}
 	ws := filepath.Join(dir, "ws")
 	_ = os.Mkdir(ws, 0o755)
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := benchutil.FreePort()
 	args := []string{fmt.Sprint(port), "--working-dir", ws, "--username", "root", "--user-id", "0", "--no-enable-browser"}
 	var cmd *exec.Cmd
 	if kind == "ref" {
@@ -195,44 +188,24 @@ func startServer(kind, arg string) *server {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logf, _ := os.Create(filepath.Join(dir, "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
+	s, err := benchutil.Start(cmd, port, ws, 20*time.Millisecond, 3*time.Minute)
+	if err != nil {
+		log.Fatalf("%s did not start: %v", kind, err)
 	}
-	s := &server{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", port), dir: ws}
-	deadline := time.Now().Add(3 * time.Minute)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(s.url + "/alive"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	log.Fatalf("%s did not start", kind)
-	return nil
+	return &server{s}
 }
 
 func (s *server) stop() {
-	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+	_ = syscall.Kill(-s.PID(), syscall.SIGTERM)
 	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
+	go func() { _ = s.Cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		_ = syscall.Kill(-s.PID(), syscall.SIGKILL)
 		<-done
 	}
-	_ = os.RemoveAll(filepath.Dir(s.dir))
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[(len(s)-1)*p/100]
+	_ = os.RemoveAll(filepath.Dir(s.Dir))
 }
 
 func contains(s []string, x string) bool {

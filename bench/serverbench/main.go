@@ -13,14 +13,14 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gohands/gohands/bench/internal/benchutil"
 )
 
 func main() {
@@ -39,14 +39,14 @@ func main() {
 	for i := 0; i < *starts; i++ {
 		s, d := start(*bin)
 		startTimes = append(startTimes, d)
-		s.stop()
+		s.Stop()
 	}
 	fmt.Printf("exec -> first 200 on /alive: median %v, p95 %v (%d runs)\n", pct(startTimes, 50), pct(startTimes, 95), *starts)
 
 	s, _ := start(*bin)
-	defer s.stop()
+	defer s.Stop()
 	time.Sleep(time.Second)
-	fmt.Printf("idle RSS of the server process: %.1f MB\n", rssMB(s.cmd.Process.Pid, "VmRSS"))
+	fmt.Printf("idle RSS of the server process: %.1f MB\n", benchutil.StatusMB(s.PID(), "VmRSS"))
 
 	var rtt []time.Duration
 	for i := 0; i < *n; i++ {
@@ -60,25 +60,21 @@ func main() {
 	for i := 1; i <= *many; i++ {
 		s.run("echo hi", 30)
 		if i%(*many/4+1) == 0 || i == *many {
-			trail = append(trail, fmt.Sprintf("%d: %.1f MB", i, rssMB(s.cmd.Process.Pid, "VmRSS")))
+			trail = append(trail, fmt.Sprintf("%d: %.1f MB", i, benchutil.StatusMB(s.PID(), "VmRSS")))
 		}
 	}
-	fmt.Printf("RSS while running %d more commands: %s (peak %.1f MB)\n", *many, strings.Join(trail, ", "), rssMB(s.cmd.Process.Pid, "VmHWM"))
+	fmt.Printf("RSS while running %d more commands: %s (peak %.1f MB)\n", *many, strings.Join(trail, ", "), benchutil.StatusMB(s.PID(), "VmHWM"))
 
 	if *big > 0 {
 		t0 := time.Now()
 		o := s.run(fmt.Sprintf("head -c %d /dev/zero | tr '\\0' 'x' | fold -w 100", *big*1000000), 900)
 		fmt.Printf("command printing %d MB: %v, exit %v, content %d chars; server RSS %.1f MB, peak %.1f MB\n",
 			*big, time.Since(t0).Round(time.Millisecond), o["exit"], len(o["content"].(string)),
-			rssMB(s.cmd.Process.Pid, "VmRSS"), rssMB(s.cmd.Process.Pid, "VmHWM"))
+			benchutil.StatusMB(s.PID(), "VmRSS"), benchutil.StatusMB(s.PID(), "VmHWM"))
 	}
 }
 
-type server struct {
-	cmd *exec.Cmd
-	url string
-	dir string
-}
+type server struct{ *benchutil.Server }
 
 func start(bin string) (*server, time.Duration) {
 	dir, err := os.MkdirTemp("", "serverbench")
@@ -86,9 +82,7 @@ func start(bin string) (*server, time.Duration) {
 		log.Fatal(err)
 	}
 	home, _ := os.MkdirTemp("", "serverbench-home")
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := benchutil.FreePort()
 	uid := strconv.Itoa(os.Getuid())
 	name := os.Getenv("USER")
 	if name == "" {
@@ -99,30 +93,11 @@ func start(bin string) (*server, time.Duration) {
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	cmd.Stderr = io.Discard
 	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
+	s, err := benchutil.Start(cmd, port, dir, time.Millisecond, 60*time.Second)
+	if err != nil {
+		log.Fatal("server did not come up: ", err)
 	}
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for {
-		resp, err := http.Get(url + "/alive")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Since(t0) > 60*time.Second {
-			log.Fatal("server did not come up")
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return &server{cmd: cmd, url: url, dir: dir}, time.Since(t0)
-}
-
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-	os.RemoveAll(s.dir)
+	return &server{s}, time.Since(t0)
 }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
@@ -130,7 +105,7 @@ var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 func (s *server) run(command string, timeout float64) map[string]any {
 	b, _ := json.Marshal(map[string]any{"action": map[string]any{"action": "run",
 		"args": map[string]any{"command": command, "blocking": true}, "timeout": timeout}})
-	resp, err := client.Post(s.url+"/execute_action", "application/json", bytes.NewReader(b))
+	resp, err := client.Post(s.URL+"/execute_action", "application/json", bytes.NewReader(b))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -149,27 +124,4 @@ func (s *server) run(command string, timeout float64) map[string]any {
 	return map[string]any{"content": o.Content, "exit": o.Extras.Metadata.ExitCode}
 }
 
-func pct(d []time.Duration, p int) time.Duration {
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := (len(s)*p + 99) / 100
-	if i > 0 {
-		i--
-	}
-	return s[i].Round(time.Microsecond)
-}
-
-func rssMB(pid int, field string) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field+":") {
-			f := strings.Fields(line)
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return -1
-}
+func pct(d []time.Duration, p int) time.Duration { return benchutil.Pct(d, p).Round(time.Microsecond) }
