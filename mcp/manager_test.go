@@ -451,3 +451,53 @@ func TestRemovedDuringCall(t *testing.T) {
 		t.Fatalf("%s", jsonOf(r))
 	}
 }
+
+// TestCallDuringRestartLeaksNoProcess: a call that reaches a changed server while the update
+// is still stopping its old process starts it; the update then must not start a second one.
+// Before the fix the update's start replaced the call's process without stopping it: one
+// orphaned server (process, pipes, goroutines) per such race, hundreds under update churn.
+func TestCallDuringRestartLeaksNoProcess(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	marker := fmt.Sprintf("restart-race-%d", time.Now().UnixNano())
+	a := ts("a", "ok", marker)
+	m.Update(context.Background(), []ServerConfig{a, ts("b")})
+	cs := connect(t, hs, clientOpts{})
+	for i := range 5 {
+		a.Env = map[string]string{"ROUND": fmt.Sprint(i)}
+		done := make(chan struct{})
+		go func() {
+			m.Update(context.Background(), []ServerConfig{a, ts("b")})
+			close(done)
+		}()
+		for busy := true; busy; {
+			select {
+			case <-done:
+				busy = false
+			default:
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				_, _ = cs.CallTool(ctx, &sdk.CallToolParams{Name: "a_echo", Arguments: map[string]any{"text": "x"}})
+				cancel()
+			}
+		}
+	}
+	waitFor(t, `a single process of server "a"`, 10*time.Second, func() bool { return processesWith(marker) == 1 })
+}
+
+// processesWith counts the live processes whose command line holds arg.
+func processesWith(arg string) int {
+	ents, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		if slices.Contains(strings.Split(string(b), "\x00"), arg) {
+			if st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil && !strings.Contains(string(st), ") Z ") {
+				n++
+			}
+		}
+	}
+	return n
+}

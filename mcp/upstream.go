@@ -76,13 +76,20 @@ func newUpstream(m *Manager, cfg ServerConfig) *upstream {
 	return &upstream{m: m, cfg: cfg, stderr: newRing(64 << 10), slots: make(chan struct{}, m.cfg.QueueLimit), state: StateStarting}
 }
 
-// start runs the process and the MCP handshake, then lists what the server offers. It holds
-// startMu; on failure the server is marked failed with the reason, which it returns.
+// start runs the process and the MCP handshake, then lists what the server offers, unless it
+// already runs. It holds startMu; on failure the server is marked failed with the reason,
+// which it returns.
 func (u *upstream) start(ctx context.Context) error {
 	u.mu.Lock()
 	if u.removed {
 		u.mu.Unlock()
 		return fault.New(fault.Unavailable, "MCP server %q was removed", u.cfg.Name)
+	}
+	if u.state == StateRunning && u.inc != nil {
+		// A call started it while the update that made it was still stopping the servers it
+		// replaces: a second start would orphan this process.
+		u.mu.Unlock()
+		return nil
 	}
 	u.state = StateStarting
 	u.starts++
