@@ -35,3 +35,37 @@ func TestBeforeUnloadDoesNotTrapTheTab(t *testing.T) {
 		t.Fatalf("%s\n%s", o.LastBrowserActionError, o.Content)
 	}
 }
+
+// TestReloadingPageDoesNotWedge: a page that reloads itself every few milliseconds makes the
+// screenshot fail; the observation must still come back within the action's timeout, and the
+// next action must work. Extracting it received the screenshot twice when it had failed, which
+// blocked forever with the service's lock held: every later browse action hung.
+func TestReloadingPageDoesNotWedge(t *testing.T) {
+	s := testService(t)
+	srv := pageServer(t, map[string]string{
+		"/reload.html": `<html><body><p>reloading</p><script>setInterval(() => location.reload(), 10)</script></body></html>`,
+		"/other.html":  `<html><body><p>other page</p></body></html>`,
+	})
+	for i, req := range []Request{
+		{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/reload.html")`, Timeout: 10 * time.Second},
+		{Kind: Browse, URL: srv.URL + "/reload.html", Timeout: 10 * time.Second},
+		{Kind: Browse, URL: srv.URL + "/other.html", Timeout: 30 * time.Second},
+	} {
+		done := make(chan *Observation, 1)
+		go func() {
+			o, err := s.Do(context.Background(), req)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- o
+		}()
+		select {
+		case o := <-done:
+			if i == 2 && (o == nil || o.Error || !strings.Contains(o.Content, "other page")) {
+				t.Fatalf("after the reloading page: %+v", o)
+			}
+		case <-time.After(req.Timeout + 30*time.Second):
+			t.Fatalf("%+v: no observation %v after the action's timeout", req, 30*time.Second)
+		}
+	}
+}

@@ -150,11 +150,16 @@ func (in *instance) extract(ctx context.Context, p *page, req Request) (*extract
 		}
 		shotc <- r
 	}()
-	defer func() {
-		if ex.screenshot == nil {
+	// Received exactly once: on the way out of an error too, so that the capture never
+	// outlives the extraction (a failed capture yields nil, which is no sign of "not yet").
+	shotTaken := false
+	takeShot := func() {
+		if !shotTaken {
+			shotTaken = true
 			ex.screenshot = (<-shotc).png
 		}
-	}()
+	}
+	defer takeShot()
 
 	var snap domSnapshot
 	if err := p.call(ctx, "DOMSnapshot.captureSnapshot", map[string]any{
@@ -184,7 +189,7 @@ func (in *instance) extract(ctx context.Context, p *page, req Request) (*extract
 		ex.focused = &empty
 	}
 
-	ex.screenshot = (<-shotc).png
+	takeShot()
 
 	if req.Kind == BrowseInteractive {
 		ex.markdown = flattenAXTree(ex.axNodes, ex.props, false)
