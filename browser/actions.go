@@ -675,7 +675,7 @@ func pyTypeName(v Value) string {
 		return "str"
 	case []Value:
 		return "list"
-	case map[string]Value:
+	case *pycompat.Dict:
 		return "dict"
 	}
 	return "object"

@@ -15,7 +15,7 @@ import (
 // `#` comments are ignored). Nothing is ever evaluated.
 
 // Value is a parsed literal: string, int64, float64, bool, nil, []Value (list or tuple) or
-// map[string]Value (dict).
+// *pycompat.Dict (dict: keys in the order written).
 type Value any
 
 // Arg is one call argument; Name is empty for a positional one.
@@ -254,7 +254,7 @@ func (p *parser) items(end byte) ([]Value, bool) {
 
 func (p *parser) dict() (Value, bool) {
 	p.i++ // {
-	out := map[string]Value{}
+	out := pycompat.NewDict()
 	for {
 		if p.peek('}') {
 			p.i++
@@ -273,7 +273,7 @@ func (p *parser) dict() (Value, bool) {
 		if !ok {
 			return nil, false
 		}
-		out[k.(string)] = v
+		out.Set(k.(string), v)
 		if p.peek(',') {
 			p.i++
 			continue
@@ -477,9 +477,10 @@ func pyRepr(v Value) string {
 			parts[i] = pyRepr(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]Value:
-		parts := make([]string, 0, len(x))
-		for k, e := range x {
+	case *pycompat.Dict:
+		parts := make([]string, 0, x.Len())
+		for _, k := range x.Keys() {
+			e, _ := x.Get(k)
 			parts = append(parts, pycompat.StrRepr(k)+": "+pyRepr(e))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"

@@ -4,7 +4,18 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/gohands/gohands/internal/pycompat"
 )
+
+// dict builds a parsed dict from keys and values in turn.
+func dict(kv ...any) *pycompat.Dict {
+	d := pycompat.NewDict()
+	for i := 0; i+1 < len(kv); i += 2 {
+		d.Set(kv[i].(string), kv[i+1])
+	}
+	return d
+}
 
 func TestParseActions(t *testing.T) {
 	t.Parallel()
@@ -23,7 +34,7 @@ func TestParseActions(t *testing.T) {
 		{`x = 1; goto('''a'b''')`, []Call{{"goto", []Arg{{"", "a'b"}}}}, ""},
 		{`send_msg_to_user("\x41\u00e9\101\\")`, []Call{{"send_msg_to_user", []Arg{{"", "Aé" + "A\\"}}}}, ""},
 		{`f(True, False, None, (1, 2), {"k": [1]},)`, []Call{{"f", []Arg{{"", true}, {"", false}, {"", nil},
-			{"", []Value{int64(1), int64(2)}}, {"", map[string]Value{"k": []Value{int64(1)}}}}}}, ""},
+			{"", []Value{int64(1), int64(2)}}, {"", dict("k", []Value{int64(1)})}}}}, ""},
 		{`click("12`, nil, "ValueError: Received an empty action."},
 		{``, nil, "ValueError: Received an empty action."},
 		{`hello world`, nil, "ValueError: Received an empty action."},
@@ -87,6 +98,24 @@ func TestFloatRepr(t *testing.T) {
 		if got := pyValueRepr(json.Number(c.in)); got != c.want {
 			t.Errorf("pyValueRepr(%s) = %s, want %s", c.in, got, c.want)
 		}
+	}
+}
+
+// A dict argument keeps its keys in the order written, a repeated key its first place and its
+// last value, as Python's dict display does; its repr (in error texts) follows that order.
+func TestDictOrder(t *testing.T) {
+	t.Parallel()
+	calls, err := ParseActions(`send_msg_to_user({"b": 1, "a": 2, "c": [3], "b": 4})`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		if got := pyRepr(calls[0].Args[0].Value); got != "{'b': 4, 'a': 2, 'c': [3]}" {
+			t.Fatalf("repr %s", got)
+		}
+	}
+	if got := pyTypeName(calls[0].Args[0].Value); got != "dict" {
+		t.Fatalf("type name %s", got)
 	}
 }
 
