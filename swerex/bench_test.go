@@ -1,6 +1,7 @@
 package swerex
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -35,5 +36,30 @@ func BenchmarkRunInSession(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		post("/run_in_session", `{"action_type":"bash","command":"echo hi"}`)
+	}
+}
+
+// BenchmarkWriteFile50MB is write_file of a 50 MB content through the handler (no network):
+// B/op is the memory one large write costs the server.
+func BenchmarkWriteFile50MB(b *testing.B) {
+	dir := b.TempDir()
+	rt := NewRuntime(Config{AuthToken: testToken, WorkDir: dir, Files: files.New(files.Config{})})
+	h := NewHandler(rt)
+	defer rt.Close()
+	content := strings.Repeat("0123456789abcdef\"\\\n", 50<<20/19)
+	quoted, _ := json.Marshal(content)
+	body := `{"path":"` + dir + `/out.txt","content":` + string(quoted) + `}`
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/write_file", strings.NewReader(body))
+		req.Header.Set("X-API-Key", testToken)
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
 	}
 }

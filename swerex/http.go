@@ -211,7 +211,7 @@ func validation(errs []verr) *reply {
 
 // body reads and parses a JSON body as FastAPI does for a body model.
 func body(r *http.Request) (*pydict, *reply) {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	data, err := readBody(r)
 	if err != nil {
 		return nil, detail(http.StatusBadRequest, "There was an error parsing the body")
 	}
@@ -221,9 +221,11 @@ func body(r *http.Request) (*pydict, *reply) {
 	if len(data) == 0 {
 		return nil, validation([]verr{newVerr("missing", []any{"body"}, "Field required", nil)})
 	}
-	var v any = string(data)
-	if isJSONType(r.Header.Get("Content-Type")) {
-		parsed, jerr := parsePyJSON(string(data))
+	var v any
+	if !isJSONType(r.Header.Get("Content-Type")) {
+		v = string(data)
+	} else {
+		parsed, jerr := parsePyJSON(data) // data is not used after this
 		if jerr != nil {
 			e := newVerr("json_invalid", []any{"body", jerr.pos}, "JSON decode error", map[string]any{})
 			e.ctx = omap{{"error", jerr.msg}}
@@ -236,6 +238,19 @@ func body(r *http.Request) (*pydict, *reply) {
 		return nil, validation([]verr{newVerr("model_attributes_type", []any{"body"}, "Input should be a valid dictionary or object to extract fields from", v)})
 	}
 	return obj, nil
+}
+
+// readBody reads at most maxBodyBytes+1 bytes of the body, into a buffer sized once from
+// Content-Length when there is one within the bound (a large write_file is not copied as
+// the buffer grows).
+func readBody(r *http.Request) ([]byte, error) {
+	size := int64(bytes.MinRead)
+	if n := r.ContentLength; n > 0 && n <= maxBodyBytes {
+		size = n + bytes.MinRead // room for the read that sees EOF
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := b.ReadFrom(io.LimitReader(r.Body, maxBodyBytes+1))
+	return b.Bytes(), err
 }
 
 // isJSONType is FastAPI's test: no Content-Type, or application/json or application/*+json.

@@ -37,11 +37,12 @@ type jsonError struct {
 }
 
 // parsePyJSON decodes a body: nil, bool, int64 (an integer that fits, else float64), float64,
-// string, []any or *pydict.
-func parsePyJSON(s string) (any, *jsonError) {
-	v, err := pycompat.Decode([]byte(s))
+// string, []any or *pydict. The strings alias data (pycompat.DecodeOwned), which the caller
+// must not use afterwards.
+func parsePyJSON(data []byte) (any, *jsonError) {
+	v, err := pycompat.DecodeOwned(data)
 	if err != nil {
-		pos, msg, ok := pycompat.JSONError(s)
+		pos, msg, ok := pycompat.JSONError(string(data))
 		if !ok { // NaN / Infinity, which json.loads takes and the decoder does not
 			pos, msg = 0, "Expecting value"
 		}

@@ -32,13 +32,13 @@ func TestParsePyJSONErrors(t *testing.T) {
 		{`-`, "Expecting value", 0},
 		{`tru`, "Expecting value", 0},
 	} {
-		_, err := parsePyJSON(c.in)
+		_, err := parsePyJSON([]byte(c.in))
 		if err == nil || err.msg != c.msg || err.pos != c.pos {
 			t.Errorf("%q: %+v, want %q at %d", c.in, err, c.msg, c.pos)
 		}
 	}
 	for _, ok := range []string{`{"a": [1, 2.5e3, "\ud83d\ude00", null, true]}`, ` {} `} {
-		if _, err := parsePyJSON(ok); err != nil {
+		if _, err := parsePyJSON([]byte(ok)); err != nil {
 			t.Errorf("%q: %+v", ok, err)
 		}
 	}
@@ -52,7 +52,7 @@ func FuzzParsePyJSON(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		v, err := parsePyJSON(s)
+		v, err := parsePyJSON([]byte(s))
 		if err != nil {
 			if err.pos < 0 || err.pos > utf8.RuneCountInString(s) {
 				t.Fatalf("%q: position %d outside the input", s, err.pos)
