@@ -141,13 +141,6 @@ func (h *Hub) removeLocked(s *Sub) {
 	close(s.C)
 }
 
-// Seq is the number of the newest event (0 before the first).
-func (h *Hub) Seq() uint64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.seq
-}
-
 // Subscribers is how many subscribers are attached.
 func (h *Hub) Subscribers() int {
 	h.mu.Lock()

@@ -54,9 +54,6 @@ func (s *Service) Close() {
 	}
 }
 
-// Tracker is the file-change tracker.
-func (s *Service) Tracker() *Tracker { return s.files }
-
 // Terminal is one bash session the service measures and watches for input waits.
 type Terminal struct {
 	s       *Service
