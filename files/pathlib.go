@@ -42,7 +42,7 @@ func ReadText(p string, encoding, errorsMode *string, limit int64) (string, erro
 	if limit <= 0 {
 		limit = DefaultMaxReadBytes
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(p, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return "", err
 	}
@@ -82,15 +82,34 @@ var (
 	ErrDecode = errors.New("UnicodeDecodeError")
 )
 
-// nonBlockingEOF ends a read of a non-blocking FIFO or device that has nothing more now.
+// nonBlockingEOF ends a read of a FIFO, terminal or device that has nothing more now. It
+// reads the descriptor directly: os.File parks a read of a pollable descriptor (FIFO,
+// terminal) in the poller until data comes, O_NONBLOCK or not, so a terminal or a FIFO whose
+// writer stays silent would block the read for ever.
 type nonBlockingEOF struct{ f *os.File }
 
 func (r nonBlockingEOF) Read(b []byte) (int, error) {
-	n, err := r.f.Read(b)
-	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, io.EOF
+	rc, err := r.f.SyscallConn()
+	if err != nil {
+		return 0, err
 	}
-	return n, err
+	var n int
+	var rerr error
+	if err := rc.Read(func(fd uintptr) bool {
+		n, rerr = syscall.Read(int(fd), b)
+		return true // never wait for readiness
+	}); err != nil {
+		return 0, err
+	}
+	switch {
+	case rerr == syscall.EAGAIN:
+		return 0, io.EOF
+	case rerr != nil:
+		return 0, &fs.PathError{Op: "read", Path: r.f.Name(), Err: rerr}
+	case n == 0 && len(b) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }
 
 type pyCodec struct {

@@ -81,3 +81,33 @@ func TestReadTextSpecialFiles(t *testing.T) {
 		t.Fatal("ReadText hung on a special file")
 	}
 }
+
+// TestReadTextSilentWriter: a FIFO whose writer has written a little and stays open gives
+// what is there now, without waiting for more (os.File would park the read in the poller).
+func TestReadTextSilentWriter(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0) // a writer that never closes
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.WriteString("partial"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if got, err := ReadText(fifo, nil, nil, 0); err != nil || got != "partial" {
+			t.Errorf("fifo: %q %v", got, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("ReadText waited for a writer that stays silent")
+	}
+}
