@@ -3,6 +3,7 @@ package telemetry
 import (
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Record is what one action did: the command, its times, exit code, output size, resource use,
@@ -10,8 +11,9 @@ import (
 // and the value of the "gohands_telemetry" key of a run observation's metadata.
 type Record struct {
 	ID              int64       `json:"id"`
-	Action          string      `json:"action"` // run, run_ipython, write, edit
-	Command         string      `json:"command"`
+	Action          string      `json:"action"`  // run, run_ipython, write, edit
+	Command         string      `json:"command"` // at most MaxCommandBytes of it
+	CommandBytes    int         `json:"command_bytes"`
 	Start           time.Time   `json:"start"`
 	End             *time.Time  `json:"end"` // null while running
 	DurationSeconds float64     `json:"duration_seconds"`
@@ -23,6 +25,22 @@ type Record struct {
 	WaitingForInput bool        `json:"waiting_for_input"`
 	InputWait       *InputWait  `json:"input_wait,omitempty"`
 	Note            string      `json:"note,omitempty"`
+}
+
+// MaxCommandBytes bounds the command text (and the note) a record and its command_started
+// event keep: a store of MaxRecords full commands (a run may carry megabytes, a cell more) held
+// hundreds of megabytes for as long as the server ran. CommandBytes is the full length.
+const MaxCommandBytes = 4096
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Usage is the CPU time and peak memory of the processes a command ran.

@@ -140,7 +140,8 @@ func (s *Service) Begin(action, command string, term *Terminal) *Command {
 	}
 	now := time.Now()
 	c := &Command{s: s, term: term, waitCh: make(chan struct{})}
-	c.rec = Record{ID: s.Store.newID(), Action: action, Command: command, Start: now.UTC(), Running: true,
+	command, n := clip(command, MaxCommandBytes), len(command)
+	c.rec = Record{ID: s.Store.newID(), Action: action, Command: command, CommandBytes: n, Start: now.UTC(), Running: true,
 		Usage: Usage{Method: "none"}, Files: FileChanges{Changes: []Change{}}}
 	c.lastOut.Store(now.UnixNano())
 	s.Store.Put(c.rec)
@@ -238,7 +239,7 @@ func (c *Command) End(exitCode *int, note string) Record {
 	r.DurationSeconds = end.Sub(c.rec.Start).Seconds()
 	r.ExitCode = exitCode
 	r.OutputBytes = c.outBytes.Load()
-	r.Note = note
+	r.Note = clip(note, MaxCommandBytes)
 	if c.use != nil {
 		r.Usage = c.use.End()
 	}
