@@ -5,9 +5,10 @@
 set -uo pipefail
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gohands-test.XXXXXX") || exit 1
 chmod 1777 "$dir" # as /tmp: a test's sandbox user must reach its own files in there
-TMPDIR=$dir "$@"
+# bash's history goes there too: the servers the tests start run bash as root, with HOME=/root.
+TMPDIR=$dir HISTFILE=$dir/.bash_history "$@"
 rc=$?
-left=$(cd "$dir" && find . -mindepth 1 -maxdepth 1 ! -name 'go-build*' | sort)
+left=$(cd "$dir" && find . -mindepth 1 -maxdepth 1 ! -name 'go-build*' ! -name .bash_history | sort)
 if [ -n "$left" ]; then
   echo "in-temp-dir: left behind by the run (removed now):"
   echo "$left" | sed 's/^/  /' | head -50

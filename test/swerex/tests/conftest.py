@@ -5,13 +5,17 @@ starts our built binary (path in $GOHANDS_BIN, run as `swerex-remote --auth-toke
 with this interpreter's directory first on its PATH so that `python` exists in sessions) on a
 free loopback port instead of running the Python server in a thread. Everything else
 (RemoteServer, remote_runtime, runtime_with_default_session, _Action, _Command) is
-unchanged, so the test files themselves are the upstream ones.
+unchanged, so the test files themselves are the upstream ones. The server gets a HOME of its
+own, removed afterwards: the sessions' bash and python write their histories there, not into
+the real home directory.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -43,7 +47,8 @@ def remote_server():
     port = find_free_port()
     # The tests run `python` in a session, as upstream's CI does inside its virtualenv: put
     # this interpreter's directory first on the server's PATH (Debian itself has no `python`).
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    home = tempfile.mkdtemp(prefix="gohands-swerex-home-")
+    env = dict(os.environ, HOME=home, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     proc = subprocess.Popen(
         [binary, "swerex-remote", "--host", "127.0.0.1", "--port", str(port), "--auth-token", TEST_API_KEY],
         stdout=subprocess.DEVNULL,
@@ -70,6 +75,7 @@ def remote_server():
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
