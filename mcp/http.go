@@ -74,10 +74,12 @@ type sseRoutes struct {
 	streamable *sdk.StreamableHTTPHandler
 	mu         sync.Mutex
 	sessions   map[string]*sdk.SSEServerTransport
+	shttp      shttpSessions
 }
 
 func newSSERoutes(m *Manager) *sseRoutes {
 	s := &sseRoutes{m: m, sessions: map[string]*sdk.SSEServerTransport{}}
+	s.shttp = shttpSessions{m: m, byID: map[string]*shttpSession{}}
 	// The backend reaches the sandbox under whatever host name its runtime gives it: the
 	// SDK's DNS-rebinding check (loopback address, other Host) would refuse it. Access is
 	// guarded by the session key instead, as in the reference.
@@ -292,7 +294,119 @@ func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
 	// the SSE transport: a client that stops reading is dropped the same way.
 	lw := newLockedWriter(w, s.m.cfg.StreamWriteTimeout)
 	defer lw.clearDeadline()
+	id := r.Header.Get(sessionIDHeader)
+	if id != "" {
+		s.shttp.begin(id)
+		defer s.shttp.end(id)
+	}
 	s.streamable.ServeHTTP(lw, r)
+	switch {
+	case id == "" && r.Method == http.MethodPost:
+		if nid := w.Header().Get(sessionIDHeader); nid != "" {
+			s.shttp.add(nid)
+		}
+	case id != "" && r.Method == http.MethodDelete:
+		s.shttp.forget(id)
+	}
+}
+
+const sessionIDHeader = "Mcp-Session-Id"
+
+// shttpSessions closes the Streamable HTTP sessions clients leave behind. The SDK keeps a
+// session until the client sends DELETE, and many never do (a script that initializes for
+// each call, a client that crashed): each left ~10 KB for the server's life (5000 initialize
+// requests grew the server by 50 MB). A session is closed once it has had no request and no
+// open stream for HTTPSessionIdle, and when more than MaxHTTPSessions are open the least
+// recently used idle one is. (The SDK's own SessionTimeout counts only POSTs: it would close
+// a client that listens on its GET stream.)
+type shttpSessions struct {
+	m    *Manager
+	mu   sync.Mutex
+	byID map[string]*shttpSession
+}
+
+type shttpSession struct {
+	refs  int       // requests and streams open
+	last  time.Time // when the last one ended
+	timer *time.Timer
+}
+
+// add starts tracking a session the SDK just created.
+func (s *shttpSessions) add(id string) {
+	s.mu.Lock()
+	if _, ok := s.byID[id]; ok {
+		s.mu.Unlock()
+		return
+	}
+	e := &shttpSession{last: time.Now()}
+	e.timer = time.AfterFunc(s.m.cfg.HTTPSessionIdle, func() { s.expire(id, e) })
+	s.byID[id] = e
+	var evict string
+	if len(s.byID) > s.m.cfg.MaxHTTPSessions {
+		var oldest *shttpSession
+		for k, o := range s.byID {
+			if k != id && o.refs == 0 && (oldest == nil || o.last.Before(oldest.last)) {
+				evict, oldest = k, o
+			}
+		}
+		if oldest != nil {
+			oldest.timer.Stop()
+			delete(s.byID, evict)
+		}
+	}
+	s.mu.Unlock()
+	if evict != "" {
+		s.m.closeSession(evict)
+	}
+}
+
+func (s *shttpSessions) begin(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.byID[id]; e != nil {
+		e.refs++
+		e.timer.Stop()
+	}
+}
+
+func (s *shttpSessions) end(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.byID[id]; e != nil {
+		e.refs--
+		e.last = time.Now()
+		if e.refs == 0 {
+			e.timer.Reset(s.m.cfg.HTTPSessionIdle)
+		}
+	}
+}
+
+// forget stops tracking a session the client deleted.
+func (s *shttpSessions) forget(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.byID[id]; e != nil {
+		e.timer.Stop()
+		delete(s.byID, id)
+	}
+}
+
+func (s *shttpSessions) expire(id string, e *shttpSession) {
+	s.mu.Lock()
+	if s.byID[id] != e || e.refs > 0 {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.byID, id)
+	s.mu.Unlock()
+	s.m.closeSession(id)
+}
+
+// count is the number of tracked sessions (for tests).
+func (s *shttpSessions) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byID)
 }
 
 // readMessage reads a POSTed body of at most MaxMessageBytes and checks that it is a JSON-RPC

@@ -358,3 +358,89 @@ func sendQueue(local, remote int) (int, bool) {
 	}
 	return 0, false
 }
+
+// initializeOnly opens a Streamable HTTP session with a bare initialize request and leaves it
+// (no DELETE), as a careless client does; it returns the session id.
+func initializeOnly(t testing.TB, hs *httptest.Server) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", hs.URL+"/mcp", strings.NewReader(
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"careless","version":"1"}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	id := resp.Header.Get("Mcp-Session-Id")
+	if resp.StatusCode != 200 || id == "" {
+		t.Fatalf("initialize: %d, session %q", resp.StatusCode, id)
+	}
+	return id
+}
+
+func sessionIDs(m *Manager) map[string]bool {
+	ids := map[string]bool{}
+	for ss := range m.srv.Sessions() {
+		ids[ss.ID()] = true
+	}
+	return ids
+}
+
+// TestAbandonedStreamableSessionsBounded: Streamable HTTP sessions that clients never DELETE
+// are closed beyond MaxHTTPSessions, least recently used first (before, every one stayed for
+// the server's life: 5000 initialize requests grew the server by 50 MB).
+func TestAbandonedStreamableSessionsBounded(t *testing.T) {
+	m, hs := newTestManager(t, func(c *Config) { c.MaxHTTPSessions = 5 })
+	m.Update(context.Background(), []ServerConfig{ts("s")})
+	var ids []string
+	for range 20 {
+		ids = append(ids, initializeOnly(t, hs))
+	}
+	open := sessionIDs(m)
+	if len(open) > 5 {
+		t.Fatalf("%d sessions open, want at most 5", len(open))
+	}
+	if !open[ids[19]] || open[ids[0]] {
+		t.Fatalf("the newest session should stay and the oldest go: %v", open)
+	}
+}
+
+// TestIdleStreamableSessionsClosed: a session idle for HTTPSessionIdle is closed; one whose
+// client listens on its GET stream is not, however quiet.
+func TestIdleStreamableSessionsClosed(t *testing.T) {
+	m, hs := newTestManager(t, func(c *Config) { c.HTTPSessionIdle = 300 * time.Millisecond })
+	m.Update(context.Background(), []ServerConfig{ts("s")})
+	cs := connect(t, hs, clientOpts{streamable: true})
+	call(t, cs, "echo", map[string]any{"text": "hi"})
+	waitFor(t, "the client's GET stream", 5*time.Second, func() bool {
+		m.sse.shttp.mu.Lock()
+		defer m.sse.shttp.mu.Unlock()
+		e := m.sse.shttp.byID[cs.ID()]
+		return e != nil && e.refs > 0
+	})
+	var left []string
+	for range 3 {
+		left = append(left, initializeOnly(t, hs))
+	}
+	// The abandoned sessions, newer than the client's last call, go once idle...
+	waitFor(t, "idle sessions to close", 10*time.Second, func() bool {
+		open := sessionIDs(m)
+		for _, id := range left {
+			if open[id] {
+				return false
+			}
+		}
+		return true
+	})
+	// ...while the listening client's session stays and serves.
+	if !sessionIDs(m)[cs.ID()] {
+		t.Fatal("the listening client's session was closed")
+	}
+	if got := text(call(t, cs, "echo", map[string]any{"text": "still here"})); got != "still here" {
+		t.Fatalf("echo: %q", got)
+	}
+	_ = cs.Close()
+	waitFor(t, "the tracker to forget the deleted session", 5*time.Second, func() bool { return m.sse.shttp.count() == 0 })
+}

@@ -44,6 +44,11 @@ type Config struct {
 	LogStderr          bool          // copy each child's stderr lines to the log
 	SSEPing            time.Duration // keep-alive comment interval on SSE streams; default 15 s
 	StreamWriteTimeout time.Duration // a client that takes longer to accept a piece of a stream is dropped; default 10 s
+	// A Streamable HTTP session with no request and no open stream for HTTPSessionIdle is
+	// closed (default 1 h), and so is the least recently used idle one when more than
+	// MaxHTTPSessions are open (default 1000): a client that never sends DELETE leaves one.
+	HTTPSessionIdle time.Duration
+	MaxHTTPSessions int
 }
 
 func (c *Config) defaults() {
@@ -61,6 +66,12 @@ func (c *Config) defaults() {
 	}
 	if c.StreamWriteTimeout <= 0 {
 		c.StreamWriteTimeout = 10 * time.Second
+	}
+	if c.HTTPSessionIdle <= 0 {
+		c.HTTPSessionIdle = time.Hour
+	}
+	if c.MaxHTTPSessions <= 0 {
+		c.MaxHTTPSessions = 1000
 	}
 	if c.MaxLineLength == 0 {
 		c.MaxLineLength = DefaultMaxLineLength
@@ -266,6 +277,15 @@ func (m *Manager) Close() {
 func (m *Manager) CloseSessions() {
 	for ss := range m.srv.Sessions() {
 		_ = ss.Close()
+	}
+}
+
+// closeSession ends the client session with the given (Streamable HTTP) id, if it is open.
+func (m *Manager) closeSession(id string) {
+	for ss := range m.srv.Sessions() {
+		if ss.ID() == id {
+			_ = ss.Close()
+		}
 	}
 }
 
