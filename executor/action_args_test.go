@@ -251,6 +251,12 @@ func TestViewRange(t *testing.T) {
 		{`[]`, false, false, 0, 0, "[]"},
 		{`"1,2"`, true, false, 0, 0, "1,2"},
 		{`0`, false, false, 0, 0, "0"},
+		{`["a", "it's"]`, true, false, 0, 0, `['a', "it's"]`},
+		{`[1e20, 0.0001, 1e-5]`, true, false, 0, 0, "[1e+20, 0.0001, 1e-05]"},
+		{`[1.5e3, null]`, true, false, 0, 0, "[1500.0, None]"},
+		{`[1, 99999999999999999999]`, true, false, 0, 0, "[1, 99999999999999999999]"},
+		{`{"b": 1, "a": [2]}`, true, false, 0, 0, "{'b': 1, 'a': [2]}"}, // json.loads keeps the order
+		{`{}`, false, false, 0, 0, "{}"},
 	}
 	for _, c := range cases {
 		vr := viewRange(json.RawMessage(c.raw))

@@ -1,14 +1,15 @@
 package executor
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/internal/fault"
+	"github.com/gohands/gohands/internal/pycompat"
 )
 
 type readArgs struct {
@@ -80,29 +81,21 @@ func (x *Executor) runEditor(req files.EditRequest) (content string, oldContent,
 }
 
 // viewRange turns the JSON view_range into what the editor checks: Python truthiness,
-// "a list of two ints" (bools count, as isinstance(True, int)), and str() for messages.
+// "a list of two ints" (bools count, as isinstance(True, int)), and str() for messages (a
+// dict keeps its keys in the order sent, as json.loads does).
 func viewRange(raw json.RawMessage) files.ViewRange {
 	if len(raw) == 0 {
 		return files.ViewRange{}
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || v == nil {
+	v, err := pycompat.Decode(raw)
+	if err != nil || v == nil {
 		return files.ViewRange{}
 	}
-	vr := files.ViewRange{Repr: files.PyRepr(v)}
+	vr := files.ViewRange{Repr: pycompat.Repr(v), Set: pycompat.Truthy(v)}
 	if s, ok := v.(string); ok {
 		vr.Repr = s // str() of a str is the string itself
 	}
-	list, isList := v.([]any)
-	switch {
-	case isList:
-		vr.Set = len(list) > 0
-	default:
-		vr.Set = files.PyTruthy(v)
-	}
-	if isList && len(list) == 2 {
+	if list, ok := v.([]pycompat.Value); ok && len(list) == 2 {
 		s, ok1 := pyInt(list[0])
 		e, ok2 := pyInt(list[1])
 		if ok1 && ok2 {
@@ -113,16 +106,16 @@ func viewRange(raw json.RawMessage) files.ViewRange {
 }
 
 // pyInt accepts what isinstance(x, int) accepts: integral JSON numbers and booleans.
-func pyInt(v any) (int, bool) {
+func pyInt(v pycompat.Value) (int, bool) {
 	switch t := v.(type) {
 	case bool:
 		if t {
 			return 1, true
 		}
 		return 0, true
-	case json.Number:
-		if n, err := t.Int64(); err == nil && !bytes.ContainsAny([]byte(t), ".eE") {
-			return int(n), true
+	case pycompat.Int:
+		if n, err := strconv.Atoi(string(t)); err == nil {
+			return n, true
 		}
 	}
 	return 0, false

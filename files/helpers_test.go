@@ -3,7 +3,6 @@ package files
 import (
 	"github.com/gohands/gohands/internal/fault"
 
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -13,25 +12,6 @@ func TestPyPath(t *testing.T) {
 	for in, want := range map[string]string{"/a/b.PDF": ".PDF", "/a/.bashrc": "", "/a/b.": "", "/a.b/c": "", "x.tar.gz": ".gz"} {
 		if got := pySuffix(in); got != want {
 			t.Errorf("pySuffix(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestPyRepr(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		`[1, 2]`: "[1, 2]", `[1]`: "[1]", `[1.0, 2]`: "[1.0, 2]", `[true, null]`: "[True, None]",
-		`["a", "it's"]`: `['a', "it's"]`, `[1e20, 0.0001, 1e-5]`: "[1e+20, 0.0001, 1e-05]", `[1.5e3]`: "[1500.0]",
-		`{"b": 1, "a": [2]}`: "{'a': [2], 'b': 1}",
-	} {
-		dec := json.NewDecoder(strings.NewReader(in))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			t.Fatal(err)
-		}
-		if got := PyRepr(v); got != want {
-			t.Errorf("PyRepr(%s) = %q, want %q", in, got, want)
 		}
 	}
 }

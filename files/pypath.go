@@ -29,11 +29,10 @@ func pySuffix(p string) string {
 	return ""
 }
 
-// The Python-compatibility helpers live in internal/py; these names keep this package's
+// The Python-compatibility helpers live in internal/pycompat; these names keep this package's
 // call sites short.
-func pyStrRepr(s string) string    { return pycompat.StrRepr(s) }
-func pyFloatRepr(f float64) string { return pycompat.FloatRepr(f) }
-func pyIsSpace(r rune) bool        { return pycompat.IsSpace(r) }
-func pyStrip(s string) string      { return pycompat.Strip(s) }
-func pyOSError(err error) string   { return pycompat.OSError(err) }
-func pyCharEscape(r rune) string   { return pycompat.CharEscape(r) }
+func pyStrRepr(s string) string  { return pycompat.StrRepr(s) }
+func pyIsSpace(r rune) bool      { return pycompat.IsSpace(r) }
+func pyStrip(s string) string    { return pycompat.Strip(s) }
+func pyOSError(err error) string { return pycompat.OSError(err) }
+func pyCharEscape(r rune) string { return pycompat.CharEscape(r) }
