@@ -29,6 +29,11 @@ func (c ServerConfig) Equal(o ServerConfig) bool {
 // ErrNotList is the reference's answer to a body that is not a JSON list.
 const ErrNotList = "Request must be a list of MCP tools to sync"
 
+// MaxServers bounds the servers one update may list. Every server is a process started at
+// once with three pipes: a list of thousands (the reference takes any number) used up the
+// server's file descriptors, and its own requests and shells failed with them.
+const MaxServers = 128
+
 var (
 	nameRe   = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 	envKeyRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -42,6 +47,9 @@ func ParseConfigs(body []byte) ([]ServerConfig, error) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return nil, fault.Invalidf(ErrNotList)
+	}
+	if len(raw) > MaxServers {
+		return nil, fault.Invalidf("Too many MCP servers: %d (at most %d)", len(raw), MaxServers)
 	}
 	out := make([]ServerConfig, 0, len(raw))
 	seen := map[string]int{}

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -41,6 +42,8 @@ func TestParseConfigs(t *testing.T) {
 		{`[{"name": "a", "command": "c"}, {"name": "b", "command": "c"}, {"name": "a", "command": "d"}]`, nil,
 			`index 2: duplicate server name "a" (also at index 0)`},
 		{`[1]`, nil, "index 0: must be an object"},
+		// Thousands of servers would be thousands of processes started at once.
+		{manyServers(MaxServers + 1), nil, "Too many MCP servers: 129 (at most 128)"},
 	}
 	for _, c := range cases {
 		got, err := ParseConfigs([]byte(c.body))
@@ -95,4 +98,19 @@ func FuzzParseConfigs(f *testing.F) {
 			seen[c.Name] = true
 		}
 	})
+}
+
+func manyServers(n int) string {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"name": "s%d", "command": "c"}`, i)
+	}
+	return "[" + strings.Join(items, ",") + "]"
+}
+
+func TestParseConfigsMaxServers(t *testing.T) {
+	t.Parallel()
+	if cfgs, err := ParseConfigs([]byte(manyServers(MaxServers))); err != nil || len(cfgs) != MaxServers {
+		t.Fatalf("%d servers: %d, %v", MaxServers, len(cfgs), err)
+	}
 }

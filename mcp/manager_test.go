@@ -501,3 +501,27 @@ func processesWith(arg string) int {
 	}
 	return n
 }
+
+// TestOutOfDescriptorsNamesTheServer: a server that cannot even get its pipes (the process is
+// out of file descriptors) is named in the error log, as every other failure is (before, the
+// line was a bare "pipe2: too many open files"). Not parallel: it lowers the process's limit.
+func TestOutOfDescriptorsNamesTheServer(t *testing.T) {
+	m := New(Config{User: currentUser(t), WorkDir: t.TempDir(), BaseEnv: os.Environ(), InitTimeout: 5 * time.Second})
+	defer m.Close()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	low := old
+	low.Cur = uint64(openFDs() + 2) // room for one pipe, not for three
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Fatal(err)
+	}
+	log := m.Update(context.Background(), []ServerConfig{ts("fdless")})
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log, `MCP server "fdless"`) || !strings.Contains(log, "too many open files") {
+		t.Fatalf("router_error_log: %q", log)
+	}
+}

@@ -146,15 +146,18 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 	if err != nil {
 		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: cannot run %s: %v", name, u.cfg.Command, err))
 	}
+	cannotStart := func(err error) error {
+		return fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: cannot start %s: %v", name, u.cfg.Command, err))
+	}
 	inR, inW, err := os.Pipe()
 	if err != nil {
-		return nil, features{}, err
+		return nil, features{}, cannotStart(err)
 	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		inR.Close()
 		inW.Close()
-		return nil, features{}, err
+		return nil, features{}, cannotStart(err)
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
@@ -162,7 +165,7 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 		inW.Close()
 		outR.Close()
 		outW.Close()
-		return nil, features{}, err
+		return nil, features{}, cannotStart(err)
 	}
 	cmd := exec.Command(path, u.cfg.Args...)
 	cmd.Args[0] = u.cfg.Command
@@ -177,7 +180,7 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 		inW.Close()
 		outR.Close()
 		errR.Close()
-		return nil, features{}, fault.Wrap(fault.Unavailable, err, fmt.Sprintf("MCP server %q: cannot start %s: %v", name, u.cfg.Command, err))
+		return nil, features{}, cannotStart(err)
 	}
 	inc := &incarnation{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{}), dead: make(chan struct{})}
 	go u.drainStderr(errR)
