@@ -4,6 +4,7 @@ package mcp
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 	"slices"
@@ -524,4 +525,42 @@ func TestOutOfDescriptorsNamesTheServer(t *testing.T) {
 	if !strings.Contains(log, `MCP server "fdless"`) || !strings.Contains(log, "too many open files") {
 		t.Fatalf("router_error_log: %q", log)
 	}
+}
+
+// TestChattyServerLogBounded: a server that prints a flood of lines (non-JSON stdout, stderr)
+// reaches the log at a bounded rate, with a count of what was left out, and still starts
+// (before, every line was logged: 40 MB of noise made 214 MB of log, and the logging alone
+// outlasted a 5 s initialize timeout). Not parallel: it captures the process's log.
+func TestChattyServerLogBounded(t *testing.T) {
+	var buf lockedBuffer
+	log.SetOutput(&buf)
+	defer log.SetOutput(os.Stderr)
+	m, _ := newTestManager(t, func(c *Config) { c.LogStderr = true })
+	if el := m.Update(context.Background(), []ServerConfig{ts("chatty", "chatty")}); el != "" {
+		t.Fatalf("router_error_log: %s", el)
+	}
+	out := buf.String()
+	if n := strings.Count(out, "mcp[chatty]"); n > 1000 {
+		t.Fatalf("%d lines of the server's noise logged", n)
+	}
+	if !strings.Contains(out, "lines not logged") {
+		t.Fatalf("no count of the lines left out:\n%s", shorten(out, 2000))
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -14,6 +14,9 @@ type ring struct {
 
 func newRing(size int) *ring { return &ring{size: size} }
 
+// Write keeps the last size bytes. The buffer grows to twice that before the oldest half is
+// dropped, so that a write costs its own length, not a move of the whole buffer (a server
+// printing short stderr lines without end moved 64 KB for each).
 func (r *ring) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -23,17 +26,17 @@ func (r *ring) Write(p []byte) (int, error) {
 		r.buf = append(r.buf[:0], p...)
 		return n, nil
 	}
-	if over := len(r.buf) + len(p) - r.size; over > 0 {
-		r.buf = append(r.buf[:0], r.buf[over:]...)
+	if len(r.buf)+len(p) > 2*r.size {
+		r.buf = append(r.buf[:0], r.buf[len(r.buf)-r.size:]...)
 	}
 	r.buf = append(r.buf, p...)
 	return n, nil
 }
 
-// tail returns the last n non-empty lines.
+// tail returns the last n non-empty lines (of the last size bytes).
 func (r *ring) tail(n int) string {
 	r.mu.Lock()
-	s := string(r.buf)
+	s := string(r.buf[max(len(r.buf)-r.size, 0):])
 	r.mu.Unlock()
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	var keep []string

@@ -44,6 +44,7 @@ type upstream struct {
 	caller atomic.Pointer[sdk.ServerSession] // the client of the latest call: sampling and elicitation go there
 
 	startMu sync.Mutex // one (re)start at a time
+	logs    logLimiter // the server's stderr and stdout noise on the way to the log
 
 	mu        sync.Mutex
 	state     string
@@ -344,7 +345,7 @@ func (u *upstream) filterStdout(inc *incarnation, src *os.File, dst *io.PipeWrit
 			} else {
 				shown := shorten(string(t), 200)
 				inc.noise.CompareAndSwap(nil, &shown)
-				log.Printf("mcp[%s] stdout line is not JSON-RPC, skipped: %s", u.cfg.Name, shown)
+				u.logf("stdout line is not JSON-RPC, skipped: %s", shown)
 			}
 		}
 		if err != nil {
@@ -459,13 +460,62 @@ func (u *upstream) drainStderr(r *os.File) {
 		if len(line) > 0 {
 			_, _ = u.stderr.Write(line)
 			if u.m.cfg.LogStderr {
-				log.Printf("mcp[%s] %s", u.cfg.Name, strings.TrimRight(string(line), "\r\n"))
+				u.logf("%s", strings.TrimRight(string(line), "\r\n"))
 			}
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return
 		}
 	}
+}
+
+// logf logs a line of the server's output, "mcp[name] …", unless the server has used up its
+// share of the log (see logLimiter).
+func (u *upstream) logf(format string, a ...any) {
+	ok, skipped := u.logs.allow(time.Now())
+	if !ok {
+		return
+	}
+	if skipped > 0 {
+		log.Printf("mcp[%s] … %d lines not logged (more than %d a second)", u.cfg.Name, skipped, logRate)
+	}
+	log.Printf("mcp["+u.cfg.Name+"] "+format, a...)
+}
+
+// The log takes a burst of logBurst lines of a server's output, then logRate a second.
+const (
+	logBurst = 200
+	logRate  = 20
+)
+
+// logLimiter is a token bucket for one server's log lines: a server that prints without end
+// (debug output, a loop printing to stdout) neither fills the disk with the server's log nor
+// slows the reading of its pipes (each line logged cost more than reading it: 40 MB of noise
+// made 214 MB of log and outlasted a 5 s initialize). What it leaves out it counts.
+type logLimiter struct {
+	mu      sync.Mutex
+	tokens  float64
+	last    time.Time
+	skipped int
+}
+
+// allow takes a token; skipped is how many lines were refused since the last one allowed.
+func (l *logLimiter) allow(now time.Time) (ok bool, skipped int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() {
+		l.tokens = logBurst
+	} else {
+		l.tokens = min(logBurst, l.tokens+now.Sub(l.last).Seconds()*logRate)
+	}
+	l.last = now
+	if l.tokens < 1 {
+		l.skipped++
+		return false, 0
+	}
+	l.tokens--
+	skipped, l.skipped = l.skipped, 0
+	return true, skipped
 }
 
 // session returns the running session, restarting a failed server when its back-off is over.

@@ -2,11 +2,12 @@
 // serves a few tools, a resource and a prompt, and misbehaves on demand (crash, garbage on
 // stdout, a line over 16 MB, never answering initialize, exiting at start-up).
 //
-//	testserver [ok|exit|garbage|hugeline|noinit|deaf|sleepy]
+//	testserver [ok|exit|garbage|hugeline|noinit|deaf|sleepy|chatty]
 package main
 
 //lint:file-ignore SA1019 the test server exercises sampling, which 2025-11-25 servers use.
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,6 +57,13 @@ func main() {
 		}
 	case "sleepy":
 		time.Sleep(500 * time.Millisecond)
+	case "chatty": // 200 000 lines of noise on stdout and on stderr before it serves
+		w := bufio.NewWriterSize(os.Stdout, 1<<20)
+		for i := range 200000 {
+			fmt.Fprintf(w, "debug: warming up %d\n", i)
+			fmt.Fprintf(os.Stderr, "debug: stderr %d\n", i)
+		}
+		w.Flush()
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "testserver", Version: "1"}, nil)
 	type echoIn struct {
