@@ -564,3 +564,21 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestStdoutJSONThatIsNotAMessage: lines of valid JSON that are not JSON-RPC messages (an
+// object without "jsonrpc", null, a number, an array) are skipped like any other noise, as the
+// reference's Python client skips a line that does not validate as a message. Before, they
+// reached the SDK, which dropped the connection: the server "exited during start-up (exit
+// status 0)", a reason that named neither the line nor stdout.
+func TestStdoutJSONThatIsNotAMessage(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, nil)
+	c := ServerConfig{Name: "json", Command: "sh", Env: map[string]string{},
+		Args: []string{"-c", `printf '{"foo":1}\nnull\n123\n[1,2]\n"str"\n'; exec "$0" ok`, testServerBin}}
+	if el := m.Update(context.Background(), []ServerConfig{c}); el != "" {
+		t.Fatalf("router_error_log: %s", el)
+	}
+	if r := call(t, connect(t, hs, clientOpts{}), "echo", map[string]any{"text": "ok"}); text(r) != "ok" {
+		t.Fatalf("echo: %s", jsonOf(r))
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -311,9 +310,11 @@ func protocolError(err error) (string, bool) {
 
 var errLineTooLong = fmt.Errorf("a line on stdout exceeded the %d-byte limit", DefaultMaxLineLength)
 
-// filterStdout passes the child's JSON lines on to the SDK and skips (and logs) any other
-// line, as the reference's Python client does: real servers print the odd banner or warning
-// to stdout (mcp-server-fetch does, during a fetch) and keep working. A line over the limit
+// filterStdout passes the child's JSON-RPC messages on to the SDK and skips (and logs) any
+// other line, JSON or not, as the reference's Python client does (it skips a line that does
+// not validate as a message): real servers print the odd banner or warning to stdout
+// (mcp-server-fetch does, during a fetch) and keep working; a line of JSON that is not a
+// message made the SDK drop the connection. A line over the limit
 // ends the stream: it cannot be held in bounded memory.
 func (u *upstream) filterStdout(inc *incarnation, src *os.File, dst *io.PipeWriter, limit int) {
 	defer src.Close()
@@ -335,7 +336,7 @@ func (u *upstream) filterStdout(inc *incarnation, src *os.File, dst *io.PipeWrit
 			line = nil
 		}
 		if t := bytes.TrimSpace(chunk); len(t) > 0 {
-			if json.Valid(t) {
+			if checkMessage(t) == nil {
 				if _, werr := dst.Write(chunk); werr != nil {
 					return
 				}
