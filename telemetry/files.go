@@ -31,7 +31,8 @@ type Change struct {
 // FileChanges is what an action changed under the watched roots.
 type FileChanges struct {
 	// Method is "inotify", "scan" (the watch limit was reached: the roots were walked before
-	// and after) or "none" (no roots).
+	// and after) or "none" (no roots, or a scan took longer than ScanBudget:
+	// scanning stopped).
 	Method    string   `json:"method"`
 	Changes   []Change `json:"changes"` // at most MaxPaths, sorted by path
 	Total     int      `json:"total"`   // every changed path (counted beyond the cap)
@@ -47,10 +48,13 @@ type FileChanges struct {
 
 // FilesConfig bounds the tracker.
 type FilesConfig struct {
-	Roots       []string
-	MaxPaths    int // paths listed per action; 0 means 1000
-	MaxWatches  int // directories watched; beyond it the scan fallback is used; 0 means 8192
-	MaxScan     int // entries a scan snapshot keeps; 0 means 100000
+	Roots      []string
+	MaxPaths   int // paths listed per action; 0 means 1000
+	MaxWatches int // directories watched; beyond it the scan fallback is used; 0 means 8192
+	MaxScan    int // entries a scan snapshot keeps; 0 means 100000
+	// ScanBudget is the longest a scan snapshot may take; once one takes longer, scanning
+	// stops for good and records say so (method "none"). 0 means 25 ms.
+	ScanBudget  time.Duration
 	BarrierWait time.Duration
 }
 
@@ -76,7 +80,10 @@ type Tracker struct {
 	rootsOK  map[string]bool // roots whose watch is in place
 	rootIno  map[string]uint64
 	scanMode string // why the tracker scans instead of watching ("" when it watches)
-	active   map[*Collection]struct{}
+	// scanOff says why the tracker stopped scanning too ("" while it may scan): walking the
+	// roots twice for every action made each one, an echo included, as slow as the walk.
+	scanOff string
+	active  map[*Collection]struct{}
 	// renamed: the last event was a Rename (inotify's IN_MOVED_FROM), so a Create right after
 	// it is the IN_MOVED_TO of the same move: something moved in.
 	renamed  bool
@@ -98,6 +105,9 @@ func NewTracker(cfg FilesConfig, onChange func(*Collection, Change)) *Tracker {
 	}
 	if cfg.BarrierWait <= 0 {
 		cfg.BarrierWait = time.Second
+	}
+	if cfg.ScanBudget <= 0 {
+		cfg.ScanBudget = 25 * time.Millisecond
 	}
 	var roots []string
 	for _, r := range cfg.Roots {
@@ -457,19 +467,39 @@ func (t *Tracker) Begin(id int64) *Collection {
 		c.method = "inotify"
 		t.active[c] = struct{}{}
 	}
+	off := t.scanOff
 	t.mu.Unlock()
 	if scanning {
+		if off != "" {
+			c.method, c.note = "none", off
+			return c
+		}
 		c.method = "scan"
-		c.scan, c.scanCut = t.snapshot()
+		c.scan, c.scanCut = t.timedSnapshot()
 	}
 	return c
+}
+
+// timedSnapshot is snapshot, and stops all later scans when it took longer than the budget.
+func (t *Tracker) timedSnapshot() (map[string]scanEntry, bool) {
+	start := time.Now()
+	m, cut := t.snapshot()
+	if d := time.Since(start); d > t.cfg.ScanBudget {
+		t.mu.Lock()
+		if t.scanOff == "" {
+			t.scanOff = t.scanMode + "; a scan of " + itoa(len(m)) + " entries took " + d.Round(time.Millisecond).String() +
+				" (budget " + t.cfg.ScanBudget.String() + "), so later actions record no file changes rather than wait for a scan each"
+		}
+		t.mu.Unlock()
+	}
+	return m, cut
 }
 
 // End stops collecting and returns the changes, with the sizes they have now.
 func (c *Collection) End() FileChanges {
 	t := c.t
 	if c.method == "none" {
-		return FileChanges{Method: "none", Changes: []Change{}}
+		return FileChanges{Method: "none", Changes: []Change{}, Note: c.note}
 	}
 	if c.method == "inotify" {
 		// Every change the action made is queued on the inotify descriptor before the events
@@ -489,7 +519,7 @@ func (c *Collection) End() FileChanges {
 		t.mu.Lock()
 		c.note = t.scanMode
 		t.mu.Unlock()
-		after, cut := t.snapshot()
+		after, cut := t.timedSnapshot()
 		c.diffScan(after)
 		if cut || c.scanCut {
 			c.note += "; the scan stopped at " + itoa(t.cfg.MaxScan) + " entries, changes beyond them are not seen"
