@@ -2,6 +2,8 @@ package browser
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +69,93 @@ func TestReloadingPageDoesNotWedge(t *testing.T) {
 		case <-time.After(req.Timeout + 30*time.Second):
 			t.Fatalf("%+v: no observation %v after the action's timeout", req, 30*time.Second)
 		}
+	}
+}
+
+// TestCallerLeavingKeepsTheBrowser: a client that hangs up while a browse action runs (its own
+// HTTP timeout, a cancelled request) must not cost the agent its browser. Cancelling the
+// action's context killed Chromium as if it had hung: the next action came back on a fresh
+// about:blank, every tab lost, with nothing saying so.
+func TestCallerLeavingKeepsTheBrowser(t *testing.T) {
+	s := testService(t)
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<html><body><p>first page</p></body></html>`))
+	}))
+	defer srv.Close()
+	defer close(release)
+	bg, cancelBg := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancelBg()
+	if o, err := s.Do(bg, Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/first.html")`}); err != nil || o.Error {
+		t.Fatalf("%v %+v", err, o)
+	}
+	pid := s.PID()
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/hang")`, Timeout: 30 * time.Second})
+	}()
+	select {
+	case <-arrived:
+	case <-bg.Done():
+		t.Fatal("the navigation never reached the server")
+	}
+	cancel() // the caller leaves
+	<-done
+	o, err := s.Do(bg, Request{Kind: BrowseInteractive, Actions: `noop(0)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.PID(); got != pid || strings.HasPrefix(o.Content, "[Browser restarted") {
+		t.Fatalf("Chromium %d replaced by %d after the caller left:\n%s", pid, got, o.Content)
+	}
+	if o.Error || !strings.Contains(o.Content, "first page") {
+		t.Fatalf("the tab was lost: %s\n%s", o.LastBrowserActionError, o.Content)
+	}
+}
+
+// TestTimeoutRestartIsAnnounced: an action that outlives its timeout (a page spinning in
+// JavaScript) gets the reference's "took too long" error and Chromium is replaced; the next
+// action must say so, as it does after a crash. It came back on about:blank with no word.
+func TestTimeoutRestartIsAnnounced(t *testing.T) {
+	s := testService(t)
+	srv := pageServer(t, map[string]string{
+		"/spin.html": `<html><body><p>spin</p><script>setTimeout(() => { for (;;) {} }, 0)</script></body></html>`,
+	})
+	o, err := s.Do(context.Background(), Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/spin.html")`, Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.Error || o.LastBrowserActionError != "Browser environment took too long to respond." {
+		t.Fatalf("spinning page: %q", o.LastBrowserActionError)
+	}
+	o, err = s.Do(context.Background(), Request{Kind: BrowseInteractive, Actions: `noop(0)`, Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(o.Content, "[Browser restarted: the previous Chromium ") {
+		t.Fatalf("the replacement is not announced:\n%s", o.Content)
+	}
+	// and only once
+	o, err = s.Do(context.Background(), Request{Kind: BrowseInteractive, Actions: `noop(0)`, Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(o.Content, "[Browser restarted") {
+		t.Fatalf("announced twice:\n%s", o.Content)
 	}
 }

@@ -89,6 +89,9 @@ type Service struct {
 	inst      *instance
 	closed    bool
 	downloads int // files moved to the working dir so far (file_<n>)
+	// replaced says why Do threw the last Chromium away after a step that did not finish,
+	// for the next observation's restart note ("" when it did not).
+	replaced string
 }
 
 // New prepares the service; nothing starts until the first action (or Start).
@@ -196,18 +199,35 @@ func (s *Service) Do(ctx context.Context, req Request) (*Observation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if why == "" {
+		why = s.replaced
+	}
+	s.replaced = ""
 	obs, err := inst.step(sctx, s, req, actionStr)
 	if err != nil {
-		// The step could not finish (Chromium hung or died mid-action): replace it so the
-		// next action finds a working browser, and answer as the reference does when its
-		// browser process does not respond.
+		// The step could not finish: answer as the reference does when its browser process
+		// does not respond.
 		reason := err.Error()
-		if errors.Is(err, context.DeadlineExceeded) || sctx.Err() != nil {
+		cut := errors.Is(err, context.DeadlineExceeded) || sctx.Err() != nil
+		if cut {
 			reason = "Browser environment took too long to respond."
 		}
-		s.cfg.Logf("browser: step failed (%v); restarting Chromium", err)
-		inst.close()
-		s.inst = nil
+		if ctx.Err() != nil && inst.settleAbandoned() {
+			// The caller left (or the server is stopping), not the browser, and the tab answers
+			// once it stops loading (a navigation still waiting for its response): keep the
+			// browser and the agent's tabs.
+			s.cfg.Logf("browser: step abandoned by its caller (%v); Chromium kept", ctx.Err())
+		} else {
+			// Chromium hung (a page spinning in JavaScript) or died mid-action: replace it so
+			// the next action finds a working browser, and have that action say so.
+			s.cfg.Logf("browser: step failed (%v); restarting Chromium", err)
+			inst.close()
+			s.inst = nil
+			s.replaced = "stopped responding and was replaced"
+			if !cut {
+				s.replaced = "failed (" + err.Error() + ") and was replaced"
+			}
+		}
 		o := errObs(reason)
 		if why != "" {
 			o.Content = restartNote(why) + o.Content
@@ -218,6 +238,23 @@ func (s *Service) Do(ctx context.Context, req Request) (*Observation, error) {
 		obs.Content = restartNote(why) + obs.Content
 	}
 	return obs, nil
+}
+
+// settleAbandoned stops what an abandoned step left going in the active tab (a navigation
+// still waiting for its response holds back every later command to the tab) and reports
+// whether the tab answers again.
+func (in *instance) settleAbandoned() bool {
+	p := in.cur()
+	if p == nil || in.exited() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := p.call(ctx, "Page.stopLoading", nil, nil); err != nil {
+		return false
+	}
+	var one int
+	return p.eval(ctx, "1", &one) == nil && one == 1
 }
 
 func restartNote(why string) string {
