@@ -48,6 +48,9 @@ func ParseActions(s string) ([]Call, error) {
 		}
 		start := p.i
 		c, ok := p.call()
+		if p.err != nil {
+			return nil, p.err
+		}
 		if !ok {
 			p.i = start
 			_, w := utf8.DecodeRuneInString(p.s[p.i:])
@@ -69,6 +72,7 @@ type parser struct {
 	s     string
 	i     int
 	depth int
+	err   error // a literal Python refuses: the whole parse fails with it
 }
 
 // skip passes whitespace and Python comments, as pyparsing's default whitespace and the
@@ -348,105 +352,195 @@ func (p *parser) number() (Value, bool) {
 	return n, true
 }
 
-// str parses a Python string literal ('…', "…", ”'…”', """…""") with every escape form
-// ast.literal_eval knows. Single-quoted forms may not span lines (except by a backslash).
+// str parses a Python string literal ('…', "…", ”'…”', """…""") where pyparsing's
+// python_quoted_string finds one, then decodes it as ast.literal_eval does. A literal whose
+// escapes Python refuses ('\x4', '\N{NO SUCH NAME}') is literal_eval's SyntaxError, which
+// ends the whole parse as it does in BrowserGym (p.err), rather than a call skipped.
 func (p *parser) str() (Value, bool) {
-	s := p.s
-	q := s[p.i]
-	triple := strings.HasPrefix(s[p.i:], strings.Repeat(string(q), 3))
-	j := p.i + 1
-	if triple {
-		j = p.i + 3
-	}
-	var b strings.Builder
-	for j < len(s) {
-		c := s[j]
-		switch {
-		case triple && strings.HasPrefix(s[j:], strings.Repeat(string(q), 3)):
-			p.i = j + 3
-			return b.String(), true
-		case !triple && c == q:
-			p.i = j + 1
-			return b.String(), true
-		case !triple && c == '\n':
-			return nil, false
-		case c == '\\':
-			if j+1 >= len(s) {
-				return nil, false
-			}
-			n, ok := unescape(s[j+1:], &b)
-			if !ok {
-				return nil, false
-			}
-			j += 1 + n
-		default:
-			r, w := utf8.DecodeRuneInString(s[j:])
-			b.WriteRune(r)
-			j += w
+	q := p.s[p.i]
+	if strings.HasPrefix(p.s[p.i:], strings.Repeat(string(q), 3)) {
+		if end, ok := p.scanStr(p.i+3, true); ok {
+			return p.decodeStr(p.i+3, end, 3)
 		}
+	}
+	if end, ok := p.scanStr(p.i+1, false); ok {
+		return p.decodeStr(p.i+1, end, 1)
 	}
 	return nil, false
 }
 
-// unescape writes the escape starting after a backslash and returns how many bytes it used.
-func unescape(s string, b *strings.Builder) (int, bool) {
-	c := s[0]
-	simple := map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'a': "\a", 'b': "\b", 'f': "\f",
-		'n': "\n", 'r': "\r", 't': "\t", 'v': "\v", '\n': ""}
-	if v, ok := simple[c]; ok {
-		b.WriteString(v)
-		return 1, true
-	}
-	if c == '\r' { // a backslash-CRLF continuation
-		if len(s) > 1 && s[1] == '\n' {
-			return 2, true
-		}
-		return 1, true
-	}
-	hex := func(n int) (int, bool) {
-		if len(s) < 1+n {
+// scanStr finds the end of a string body starting at j with pyparsing's regexps: a
+// single-quoted body has no bare line break and a \x must be followed by a hex digit; in a
+// triple-quoted one a backslash escapes anything but a line break.
+func (p *parser) scanStr(j int, triple bool) (int, bool) {
+	s := p.s
+	q := s[j-1]
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case triple && strings.HasPrefix(s[j:], strings.Repeat(string(q), 3)):
+			return j, true
+		case !triple && c == q:
+			return j, true
+		case !triple && (c == '\n' || c == '\r'):
 			return 0, false
+		case c == '\\':
+			if j+1 >= len(s) || (triple && s[j+1] == '\n') {
+				return 0, false
+			}
+			if !triple && s[j+1] == 'x' {
+				k := j + 2
+				for k < len(s) && isHexDigit(s[k]) {
+					k++
+				}
+				if k == j+2 {
+					return 0, false
+				}
+				j = k
+				continue
+			}
+			_, w := utf8.DecodeRuneInString(s[j+1:])
+			j += 1 + w
+		default:
+			j++
 		}
-		v, err := strconv.ParseUint(s[1:1+n], 16, 32)
-		if err != nil || v > unicode.MaxRune {
-			return 0, false
-		}
-		b.WriteRune(rune(v))
-		return 1 + n, true
 	}
-	switch c {
-	case 'x':
-		return hex(2)
-	case 'u':
-		return hex(4)
-	case 'U':
-		return hex(8)
-	case 'N':
-		// \N{NAME}: Go has no Unicode name table; accept the few names an agent plausibly
-		// uses and refuse the rest rather than guess.
-		end := strings.IndexByte(s, '}')
-		if len(s) < 3 || s[1] != '{' || end < 0 {
-			return 0, false
-		}
-		if r, ok := unicodeNames[strings.ToUpper(s[2:end])]; ok {
+	return 0, false
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// decodeStr decodes the body s[from:to] (the quotes are quote bytes each) and moves past it.
+func (p *parser) decodeStr(from, to, quote int) (Value, bool) {
+	v, err := pyUnescape(p.s[from:to])
+	if err != nil {
+		p.err = err
+		return nil, false
+	}
+	p.i = to + quote
+	return v, true
+}
+
+// pyUnescape decodes a string body with every escape form ast.literal_eval knows, and fails
+// with its SyntaxError text where it fails. CPython decodes the body after turning each
+// non-ASCII character into a ten-byte \UXXXXXXXX, so error positions count those ten each,
+// and the line is the one the literal ends on.
+func pyUnescape(body string) (string, error) {
+	var b strings.Builder
+	pos := 0 // position in CPython's converted bytes
+	fail := func(start, end int, why string) error {
+		return fmt.Errorf("SyntaxError: (unicode error) 'unicodeescape' codec can't decode bytes in position %d-%d: %s (<unknown>, line %d)",
+			start, end-1, why, 1+strings.Count(body, "\n"))
+	}
+	for j := 0; j < len(body); {
+		c := body[j]
+		if c != '\\' {
+			r, w := utf8.DecodeRuneInString(body[j:])
 			b.WriteRune(r)
-			return end + 1, true
+			j += w
+			if c < utf8.RuneSelf {
+				pos++
+			} else {
+				pos += 10
+			}
+			continue
 		}
-		return 0, false
+		start := pos
+		if j+1 >= len(body) {
+			return "", fail(start, pos+1, "\\ at end of string")
+		}
+		e := body[j+1]
+		if v, ok := simpleEscapes[e]; ok {
+			b.WriteString(v)
+			j += 2
+			pos += 2
+			continue
+		}
+		switch {
+		case e == '\r': // a backslash-CRLF continuation
+			j += 2
+			pos += 2
+			if j < len(body) && body[j] == '\n' {
+				j++
+				pos++
+			}
+			continue
+		case e >= '0' && e <= '7':
+			n, v := 0, 0
+			for n < 3 && j+1+n < len(body) && body[j+1+n] >= '0' && body[j+1+n] <= '7' {
+				v = v*8 + int(body[j+1+n]-'0')
+				n++
+			}
+			b.WriteRune(rune(v))
+			j += 1 + n
+			pos += 1 + n
+			continue
+		case e == 'x' || e == 'u' || e == 'U':
+			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+			k := 0
+			for k < n && j+2+k < len(body) && isHexDigit(body[j+2+k]) {
+				k++
+			}
+			if k < n {
+				return "", fail(start, start+2+k, map[byte]string{'x': `truncated \xXX escape`,
+					'u': `truncated \uXXXX escape`, 'U': `truncated \UXXXXXXXX escape`}[e])
+			}
+			v, _ := strconv.ParseUint(body[j+2:j+2+n], 16, 32)
+			if v > unicode.MaxRune {
+				return "", fail(start, start+2+n, "illegal Unicode character")
+			}
+			b.WriteRune(rune(v))
+			j += 2 + n
+			pos += 2 + n
+			continue
+		case e == 'N':
+			// \N{NAME}: Go has no Unicode name table; the few names an agent plausibly uses are
+			// known, any other is refused as an unknown name rather than guessed.
+			k := j + 2
+			if k < len(body) && body[k] == '{' {
+				k++
+				nameStart := k
+				for k < len(body) && body[k] != '}' {
+					k++
+				}
+				if k > nameStart && k < len(body) {
+					end := start + 2 + 1 + convLen(body[nameStart:k]) + 1
+					r, ok := unicodeNames[strings.ToUpper(body[nameStart:k])]
+					if !ok {
+						return "", fail(start, end, "unknown Unicode character name")
+					}
+					b.WriteRune(r)
+					pos = end
+					j = k + 1
+					continue
+				}
+			}
+			return "", fail(start, start+convLen(body[j:k]), `malformed \N character escape`)
+		}
+		// an unknown escape keeps its backslash, as Python does
+		b.WriteByte('\\')
+		j++
+		pos++
 	}
-	if c >= '0' && c <= '7' {
-		n := 0
-		v := 0
-		for n < 3 && n < len(s) && s[n] >= '0' && s[n] <= '7' {
-			v = v*8 + int(s[n]-'0')
+	return b.String(), nil
+}
+
+var simpleEscapes = map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'a': "\a", 'b': "\b", 'f': "\f",
+	'n': "\n", 'r': "\r", 't': "\t", 'v': "\v", '\n': ""}
+
+// convLen is the length of s in CPython's converted bytes (ten per non-ASCII character).
+func convLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if r < utf8.RuneSelf {
 			n++
+		} else {
+			n += 10
 		}
-		b.WriteRune(rune(v))
-		return n, true
 	}
-	// an unknown escape keeps its backslash, as Python does
-	b.WriteByte('\\')
-	return 0, true
+	return n
 }
 
 var unicodeNames = map[string]rune{

@@ -137,3 +137,47 @@ func FuzzParseActions(f *testing.F) {
 		}
 	})
 }
+
+// TestParseRefusedEscapes: a string literal that BrowserGym's parser finds but whose escapes
+// ast.literal_eval refuses is a SyntaxError for the whole action, with CPython's text (recorded
+// from ast.literal_eval). The parser skipped such a call and ran the others, so half an action
+// string was executed; and a \x without any hex digit is no string at all, as pyparsing's
+// regexp has it.
+func TestParseRefusedEscapes(t *testing.T) {
+	t.Parallel()
+	const pre = "SyntaxError: (unicode error) 'unicodeescape' codec can't decode bytes in position "
+	cases := []struct{ in, err string }{
+		{`click('5') fill('6', '\x4')`, pre + `0-2: truncated \xXX escape (<unknown>, line 1)`},
+		{`fill('6', '\N{BOGUS}') click('5')`, pre + `0-8: unknown Unicode character name (<unknown>, line 1)`},
+		{`fill('6', 'ab\x4z')`, pre + `2-4: truncated \xXX escape (<unknown>, line 1)`},
+		{`fill('6', 'é\x4')`, pre + `10-12: truncated \xXX escape (<unknown>, line 1)`},
+		{`fill('6', '😀\x4')`, pre + `10-12: truncated \xXX escape (<unknown>, line 1)`},
+		{`fill('6', '\u12')`, pre + `0-3: truncated \uXXXX escape (<unknown>, line 1)`},
+		{`fill('6', '\U0011ffff')`, pre + `0-9: illegal Unicode character (<unknown>, line 1)`},
+		{`fill('6', '\U1234')`, pre + `0-5: truncated \UXXXXXXXX escape (<unknown>, line 1)`},
+		{`fill('6', '\N')`, pre + `0-1: malformed \N character escape (<unknown>, line 1)`},
+		{`fill('6', '\Nabc')`, pre + `0-1: malformed \N character escape (<unknown>, line 1)`},
+		{`fill('6', '\N{')`, pre + `0-2: malformed \N character escape (<unknown>, line 1)`},
+		{`fill('6', '\N{abc')`, pre + `0-5: malformed \N character escape (<unknown>, line 1)`},
+		{`fill('6', '\N{}')`, pre + `0-2: malformed \N character escape (<unknown>, line 1)`},
+		{"fill('6', '''\\x4\n\n''')", pre + `0-2: truncated \xXX escape (<unknown>, line 3)`},
+		{"fill('6', '''é\n\\u1''')", pre + `11-13: truncated \uXXXX escape (<unknown>, line 2)`},
+		{"fill('6', 'a\\\nb\\x1')", pre + `4-6: truncated \xXX escape (<unknown>, line 2)`},
+		// not a string for pyparsing: the call is not found
+		{`fill('6', '\xg')`, "ValueError: Received an empty action."},
+	}
+	for _, c := range cases {
+		got, err := ParseActions(c.in)
+		if err == nil || err.Error() != c.err {
+			t.Errorf("%s: %v %v, want %s", c.in, got, err, c.err)
+		}
+	}
+	// what Python accepts still parses
+	for in, want := range map[string]string{`'\N{EM DASH}'`: "\u2014", `'\777'`: "\u01ff", `'\8\d'`: `\8\d`, `'\x41\u00e9'`: "Aé",
+		"'''a\\'''b'''": "a'''b", "'a\\\nb'": "ab"} {
+		got, err := ParseActions("fill('6', " + in + ")")
+		if err != nil || len(got) != 1 || got[0].Args[1].Value != want {
+			t.Errorf("%s: %v %v, want %q", in, got, err, want)
+		}
+	}
+}
