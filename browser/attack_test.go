@@ -2,8 +2,10 @@ package browser
 
 import (
 	"context"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +79,7 @@ func TestReloadingPageDoesNotWedge(t *testing.T) {
 // action's context killed Chromium as if it had hung: the next action came back on a fresh
 // about:blank, every tab lost, with nothing saying so.
 func TestCallerLeavingKeepsTheBrowser(t *testing.T) {
-	s := testService(t)
+	s := ownService(t)
 	arrived := make(chan struct{}, 1)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +134,7 @@ func TestCallerLeavingKeepsTheBrowser(t *testing.T) {
 // JavaScript) gets the reference's "took too long" error and Chromium is replaced; the next
 // action must say so, as it does after a crash. It came back on about:blank with no word.
 func TestTimeoutRestartIsAnnounced(t *testing.T) {
-	s := testService(t)
+	s := ownService(t)
 	srv := pageServer(t, map[string]string{
 		"/spin.html": `<html><body><p>spin</p><script>setTimeout(() => { for (;;) {} }, 0)</script></body></html>`,
 	})
@@ -158,4 +160,14 @@ func TestTimeoutRestartIsAnnounced(t *testing.T) {
 	if strings.Contains(o.Content, "[Browser restarted") {
 		t.Fatalf("announced twice:\n%s", o.Content)
 	}
+}
+
+// ownService is a browser service of the test's own, for tests that look at Chromium's
+// lifecycle (and must not start from a page an earlier test left open in the shared one).
+func ownService(t *testing.T) *Service {
+	t.Helper()
+	testService(t) // skips without Chromium
+	s := New(Config{Chromium: os.Getenv("GOHANDS_CHROMIUM"), WorkingDir: t.TempDir(), MaxDownloadBytes: 1 << 20, Logf: log.Printf})
+	t.Cleanup(s.Close)
+	return s
 }
