@@ -106,6 +106,11 @@ type Manager struct {
 	tmpls   map[string]string
 	prompts map[string]string
 
+	// closing is cancelled when Close begins: starts in progress end at once instead of
+	// waiting out their init timeout while Close waits for the update that runs them.
+	closing     context.Context
+	stopClosing context.CancelFunc
+
 	progSeq  atomic.Int64
 	progress sync.Map // forwarded token (string) → progressTarget
 
@@ -141,6 +146,7 @@ func New(cfg Config) *Manager {
 			Prompts:   &sdk.PromptCapabilities{ListChanged: true},
 		},
 	})
+	m.closing, m.stopClosing = context.WithCancel(context.Background())
 	m.srv.AddReceivingMiddleware(m.unknownTool)
 	m.sse = newSSERoutes(m)
 	return m
@@ -254,6 +260,7 @@ func (m *Manager) stopIncarnation(inc *incarnation) {
 
 // Close stops every server and ends every client session. No child outlives it.
 func (m *Manager) Close() {
+	m.stopClosing()
 	m.CloseSessions()
 	m.updMu.Lock()
 	defer m.updMu.Unlock()

@@ -582,3 +582,28 @@ func TestStdoutJSONThatIsNotAMessage(t *testing.T) {
 		t.Fatalf("echo: %s", jsonOf(r))
 	}
 }
+
+// TestCloseDuringStartIsPrompt: Close (the server's SIGTERM) does not wait for an update
+// whose server never answers initialize: it ends the start at once and kills the process.
+// Before, it waited out the init timeout (29 s on the built binary, with a 30 s timeout), so a
+// container stop's SIGKILL came first and the server's grandchildren were left running.
+func TestCloseDuringStartIsPrompt(t *testing.T) {
+	t.Parallel()
+	m, _ := newTestManager(t, func(c *Config) { c.InitTimeout = time.Minute })
+	updated := make(chan string, 1)
+	go func() { updated <- m.Update(context.Background(), []ServerConfig{ts("mute", "noinit")}) }()
+	waitFor(t, "the server to be starting", 10*time.Second, func() bool {
+		st := m.Status()
+		return len(st) == 1 && st[0].State == StateStarting && m.get("mute").stderr.tail(1) != ""
+	})
+	closed := make(chan struct{})
+	go func() { m.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("Close waited for the start to time out")
+	}
+	if el := <-updated; !strings.Contains(el, `MCP server "mute"`) || !strings.Contains(el, "shutting down") {
+		t.Fatalf("router_error_log: %q", el)
+	}
+}

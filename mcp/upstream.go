@@ -196,6 +196,7 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.InitTimeout)
 	defer cancel()
+	defer context.AfterFunc(u.m.closing, cancel)()
 	client := sdk.NewClient(&sdk.Implementation{Name: "gohands-mcp-proxy", Version: Version}, &sdk.ClientOptions{
 		ToolListChangedHandler:      func(context.Context, *sdk.ToolListChangedRequest) { go u.refresh(inc) },
 		PromptListChangedHandler:    func(context.Context, *sdk.PromptListChangedRequest) { go u.refresh(inc) },
@@ -242,6 +243,9 @@ func (u *upstream) spawn(ctx context.Context) (*incarnation, features, error) {
 			pr.Close()
 		}
 		why := u.failure(inc, err, ictx.Err() != nil, "during start-up")
+		if u.m.closing.Err() != nil {
+			why = fmt.Sprintf("MCP server %q: start-up ended, the MCP proxy is shutting down", name)
+		}
 		inc.closing.Store(true)
 		u.m.stopIncarnation(inc)
 		close(inc.dead)
