@@ -6,9 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gohands/gohands/plugins/proc"
 )
 
 // TestBeforeUnloadDoesNotTrapTheTab: a page whose beforeunload handler asks to stay must not
@@ -170,4 +174,31 @@ func ownService(t *testing.T) *Service {
 	s := New(Config{Chromium: os.Getenv("GOHANDS_CHROMIUM"), WorkingDir: t.TempDir(), MaxDownloadBytes: 1 << 20, Logf: log.Printf})
 	t.Cleanup(s.Close)
 	return s
+}
+
+// TestKilledChromiumNamesTheSignal: the restart note after Chromium was killed names the
+// signal as people know it; it read "process was killed (killed)".
+func TestKilledChromiumNamesTheSignal(t *testing.T) {
+	s := ownService(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `noop(0)`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.KillGroup(s.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for s.PID() != 0 { // until the service has seen it exit
+		if ctx.Err() != nil {
+			t.Fatal("Chromium did not exit")
+		}
+		runtime.Gosched()
+	}
+	o, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `noop(0)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[Browser restarted: the previous Chromium process was killed (SIGKILL).]\n"; !strings.HasPrefix(o.Content, want) {
+		t.Fatalf("want %q at the start of:\n%s", want, o.Content)
+	}
 }

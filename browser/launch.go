@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/cdp/jsonv2"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+	"golang.org/x/sys/unix"
 
 	"github.com/gohands/gohands/plugins/proc"
 )
@@ -234,7 +235,11 @@ func (in *instance) exitReason() string {
 	var ee *exec.ExitError
 	if errors.As(in.waitErr, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return "process was killed (" + ws.Signal().String() + ")"
+			name := unix.SignalName(ws.Signal())
+			if name == "" {
+				name = ws.Signal().String()
+			}
+			return "process was killed (" + name + ")"
 		}
 		return "process exited with status " + strconv.Itoa(ee.ExitCode())
 	}
