@@ -494,6 +494,11 @@ func (in *instance) uploadVia(ctx context.Context, p *page, files Value, click f
 		if err != nil || st.IsDir() {
 			return aerr("FileNotFoundError: [Errno 2] No such file or directory: %s", pycompat.StrRepr(f))
 		}
+		if in.user.Switch && !readableBy(abs, in.user) {
+			// Chromium, as the sandbox user, could not read it: the page would get an unreadable
+			// file and the action no error
+			return aerr("PermissionError: [Errno 13] Permission denied: %s", pycompat.StrRepr(f))
+		}
 		list[i] = abs
 	}
 	if err := p.call(ctx, "Page.setInterceptFileChooserDialog", map[string]any{"enabled": true}, nil); err != nil {

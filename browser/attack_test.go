@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gohands/gohands/plugins/proc"
+	"github.com/gohands/gohands/sandbox"
 )
 
 // TestBeforeUnloadDoesNotTrapTheTab: a page whose beforeunload handler asks to stay must not
@@ -200,5 +202,57 @@ func TestKilledChromiumNamesTheSignal(t *testing.T) {
 	}
 	if want := "[Browser restarted: the previous Chromium process was killed (SIGKILL).]\n"; !strings.HasPrefix(o.Content, want) {
 		t.Fatalf("want %q at the start of:\n%s", want, o.Content)
+	}
+}
+
+// TestUploadUnreadableBySandboxUser: Chromium runs as the sandbox user, the server as root.
+// upload_file of a file only root may read gave the page a file it could not read
+// (NotReadableError in the page) and the action no error; it is now a PermissionError, as the
+// sandbox user's own open() would be. A file the user may read still uploads.
+func TestUploadUnreadableBySandboxUser(t *testing.T) {
+	testService(t) // skips without Chromium
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run Chromium as another user")
+	}
+	s := New(Config{Chromium: os.Getenv("GOHANDS_CHROMIUM"), WorkingDir: t.TempDir(), Logf: log.Printf,
+		User: sandbox.User{Name: "nobody", UID: 65534, GID: 65534, Switch: true}})
+	t.Cleanup(s.Close)
+	secret := filepath.Join(t.TempDir(), "secret.txt") // in a 0700 directory of root's
+	if err := os.WriteFile(secret, []byte("root only"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	open, err := os.MkdirTemp("", "gohands-upload-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(open) })
+	public := filepath.Join(open, "public.txt")
+	if err := os.Chmod(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(public, []byte("for all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := pageServer(t, map[string]string{"/up.html": `<html><body><input type="file" id="f"><p id="out">none</p>
+<script>document.getElementById('f').onchange = e => e.target.files[0].text().then(t => out.textContent = 'read ' + t, err => out.textContent = 'unreadable');</script></body></html>`})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	do := func(a string) *Observation {
+		o, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if o := do(`goto("` + srv.URL + `/up.html")`); o.Error {
+		t.Fatal(o.LastBrowserActionError)
+	}
+	o := do(`upload_file('3', '` + secret + `')`)
+	if want := "PermissionError: [Errno 13] Permission denied: '" + secret + "'"; o.LastBrowserActionError != want {
+		t.Fatalf("upload of a file the sandbox user may not read: %q, want %q\n%s", o.LastBrowserActionError, want, o.Content)
+	}
+	o = do(`upload_file('3', '` + public + `')`)
+	if o.Error || !strings.Contains(o.Content, "read for all") {
+		t.Fatalf("upload of a readable file: %s\n%s", o.LastBrowserActionError, o.Content)
 	}
 }

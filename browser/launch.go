@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gohands/gohands/plugins/proc"
+	"github.com/gohands/gohands/sandbox"
 )
 
 // Viewport is BrowserGym's default viewport.
@@ -97,6 +98,7 @@ type instance struct {
 	mouseX      float64
 	mouseY      float64
 	maxDownload int64
+	user        sandbox.User    // who Chromium runs as
 	byTarget    sync.Map        // target id → *page, for browser-level events (crashes)
 	gone        map[string]bool // targets dropped (closed or crashed): never adopted again
 	logf        func(string, ...any)
@@ -141,7 +143,7 @@ func launch(ctx context.Context, cfg Config) (*instance, error) {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	inst := &instance{cmd: cmd, profile: profile, dlDir: dlDir, done: make(chan struct{}),
-		dlEvents: map[string]*downloadState{}, maxDownload: cfg.MaxDownloadBytes, gone: map[string]bool{}, logf: cfg.Logf}
+		dlEvents: map[string]*downloadState{}, maxDownload: cfg.MaxDownloadBytes, user: cfg.User, gone: map[string]bool{}, logf: cfg.Logf}
 	wsc := make(chan string, 1)
 	go func() {
 		// The DevTools URL is announced on stderr; the rest of stderr is drained so
