@@ -187,6 +187,7 @@ func start(bin string) *server {
 	if err != nil {
 		log.Fatal("server did not come up: ", err)
 	}
+	s.Home = home
 	return &server{s}
 }
 

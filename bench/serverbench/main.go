@@ -97,6 +97,7 @@ func start(bin string) (*server, time.Duration) {
 	if err != nil {
 		log.Fatal("server did not come up: ", err)
 	}
+	s.Home = home
 	return &server{s}, time.Since(t0)
 }
 

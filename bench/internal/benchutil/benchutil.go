@@ -29,9 +29,10 @@ func FreePort() int {
 
 // Server is a started server binary.
 type Server struct {
-	Cmd *exec.Cmd
-	URL string // http://127.0.0.1:<port>
-	Dir string // removed by Stop
+	Cmd  *exec.Cmd
+	URL  string // http://127.0.0.1:<port>
+	Dir  string // removed by Stop
+	Home string // the server's HOME when the bench gave it one; removed by Stop
 }
 
 // Start starts cmd, a server that listens on port, and waits until its /alive answers 200,
@@ -57,11 +58,14 @@ func Start(cmd *exec.Cmd, port int, dir string, poll, limit time.Duration) (*Ser
 // PID is the server's process id.
 func (s *Server) PID() int { return s.Cmd.Process.Pid }
 
-// Stop interrupts the server, waits for it and removes its directory.
+// Stop interrupts the server, waits for it and removes its directories.
 func (s *Server) Stop() {
 	_ = s.Cmd.Process.Signal(os.Interrupt)
 	_ = s.Cmd.Wait()
 	os.RemoveAll(s.Dir)
+	if s.Home != "" {
+		os.RemoveAll(s.Home)
+	}
 }
 
 // Act posts one V0 action and returns the observation, decoded.
