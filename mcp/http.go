@@ -146,6 +146,7 @@ func (s *sseRoutes) stream(w http.ResponseWriter, r *http.Request, prefix string
 			lw.comment("ping - " + now.UTC().Format("2006-01-02 15:04:05.000000+00:00"))
 		}
 	}
+	s.m.calls.cancel(ss)
 	_ = ss.Close()
 	<-done
 }
@@ -298,6 +299,13 @@ func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
 	if id != "" {
 		s.shttp.begin(id)
 		defer s.shttp.end(id)
+		if r.Method == http.MethodDelete {
+			// The client ends its session: its calls still running end with it (closing the
+			// session waits for them).
+			if ss := s.m.sessionByID(id); ss != nil {
+				s.m.calls.cancel(ss)
+			}
+		}
 	}
 	s.streamable.ServeHTTP(lw, r)
 	switch {

@@ -111,6 +111,8 @@ type Manager struct {
 	closing     context.Context
 	stopClosing context.CancelFunc
 
+	calls inflight // the requests each client session has running, to cancel when it leaves
+
 	progSeq  atomic.Int64
 	progress sync.Map // forwarded token (string) → progressTarget
 
@@ -147,7 +149,8 @@ func New(cfg Config) *Manager {
 		},
 	})
 	m.closing, m.stopClosing = context.WithCancel(context.Background())
-	m.srv.AddReceivingMiddleware(m.unknownTool)
+	m.calls.m = map[*sdk.ServerSession]map[*context.CancelFunc]struct{}{}
+	m.srv.AddReceivingMiddleware(m.unknownTool, m.calls.middleware)
 	m.sse = newSSERoutes(m)
 	return m
 }
@@ -283,17 +286,73 @@ func (m *Manager) Close() {
 // server shutdown does not wait on them.
 func (m *Manager) CloseSessions() {
 	for ss := range m.srv.Sessions() {
+		m.calls.cancel(ss)
 		_ = ss.Close()
+	}
+}
+
+// inflight holds the cancel functions of the requests each client session has running. The
+// SDK does not cancel them when a session ends, and closing the session waits for them: a
+// client that left during a long call (the Python client sends no cancellation when it
+// leaves) kept its slots on the server, and its stream's handler, until the call ended.
+type inflight struct {
+	mu sync.Mutex
+	m  map[*sdk.ServerSession]map[*context.CancelFunc]struct{}
+}
+
+func (f *inflight) middleware(next sdk.MethodHandler) sdk.MethodHandler {
+	return func(ctx context.Context, method string, req sdk.Request) (sdk.Result, error) {
+		ss, ok := req.GetSession().(*sdk.ServerSession)
+		if !ok || ss == nil {
+			return next(ctx, method, req)
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		key := &cancel
+		f.mu.Lock()
+		if f.m[ss] == nil {
+			f.m[ss] = map[*context.CancelFunc]struct{}{}
+		}
+		f.m[ss][key] = struct{}{}
+		f.mu.Unlock()
+		defer func() {
+			f.mu.Lock()
+			delete(f.m[ss], key)
+			if len(f.m[ss]) == 0 {
+				delete(f.m, ss)
+			}
+			f.mu.Unlock()
+		}()
+		return next(ctx, method, req)
+	}
+}
+
+// cancel cancels every request ss has running: the client has gone.
+func (f *inflight) cancel(ss *sdk.ServerSession) {
+	f.mu.Lock()
+	calls := f.m[ss]
+	delete(f.m, ss)
+	f.mu.Unlock()
+	for c := range calls {
+		(*c)()
 	}
 }
 
 // closeSession ends the client session with the given (Streamable HTTP) id, if it is open.
 func (m *Manager) closeSession(id string) {
+	if ss := m.sessionByID(id); ss != nil {
+		m.calls.cancel(ss)
+		_ = ss.Close()
+	}
+}
+
+func (m *Manager) sessionByID(id string) *sdk.ServerSession {
 	for ss := range m.srv.Sessions() {
 		if ss.ID() == id {
-			_ = ss.Close()
+			return ss
 		}
 	}
+	return nil
 }
 
 // Status lists the servers in config order; nil until the first update that listed one.

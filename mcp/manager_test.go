@@ -607,3 +607,33 @@ func TestCloseDuringStartIsPrompt(t *testing.T) {
 		t.Fatalf("router_error_log: %q", el)
 	}
 }
+
+// TestClientLeavingCancelsItsCalls: the calls of a client that goes away (its SSE stream
+// closed, with calls still running, and no cancellation sent, as the Python client leaves) are
+// cancelled on the server and free their slots. Before, they ran on to the end (or the 120 s
+// timeout) and held the stream's handler: on the built binary 80 Python clients that left
+// during a 60 s call kept the server "busy: 64 calls already in flight" for everyone else.
+func TestClientLeavingCancelsItsCalls(t *testing.T) {
+	t.Parallel()
+	m, hs := newTestManager(t, func(c *Config) { c.QueueLimit = 2 })
+	m.Update(context.Background(), []ServerConfig{ts("c")})
+	u := m.get("c")
+	endpoint, resp := openSSE(t, hs.URL+"/mcp/sse", nil)
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"leaver","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":60000}}}`,
+		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":60000}}}`,
+	} {
+		if code, body := post(t, hs.URL+endpoint, msg, nil); code != 202 {
+			t.Fatalf("POST %s: %d %s", msg, code, body)
+		}
+	}
+	waitFor(t, "both calls to be in flight", 10*time.Second, func() bool { return len(u.slots) == 2 })
+	resp.Body.Close()
+	waitFor(t, "the leaving client's calls to end", 10*time.Second, func() bool { return len(u.slots) == 0 })
+	waitFor(t, "its session to end", 10*time.Second, func() bool { return m.sse.sessionCount() == 0 })
+	if r := call(t, connect(t, hs, clientOpts{}), "echo", map[string]any{"text": "free"}); text(r) != "free" {
+		t.Fatalf("echo: %s", jsonOf(r))
+	}
+}
