@@ -202,6 +202,9 @@ func (in *instance) run(ctx context.Context, name string, a map[string]Value) er
 			if p.crashed.Load() {
 				return errPageCrashed
 			}
+			if in.exited() {
+				return errBrowserGone
+			}
 			if err := sleepCtx(ctx, min(time.Until(end), 50*time.Millisecond)); err != nil {
 				return err
 			}

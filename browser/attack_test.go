@@ -256,3 +256,57 @@ func TestUploadUnreadableBySandboxUser(t *testing.T) {
 		t.Fatalf("upload of a readable file: %s\n%s", o.LastBrowserActionError, o.Content)
 	}
 }
+
+// TestKilledDuringAction: Chromium killed while an action runs. The action answered after
+// 14 s of retries with "mark elements: lost the connection to the browser: EOF: context
+// canceled", and the next note repeated that text; both now name the kill, at once.
+func TestKilledDuringAction(t *testing.T) {
+	s := ownService(t)
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<html><body><p>first page</p></body></html>`))
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if o, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/first.html")`}); err != nil || o.Error {
+		t.Fatalf("%v %+v", err, o)
+	}
+	pid := s.PID()
+	go func() {
+		select {
+		case <-arrived:
+			_ = proc.KillGroup(pid, syscall.SIGKILL)
+		case <-ctx.Done():
+		}
+	}()
+	start := time.Now()
+	o, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/hang")`, Timeout: 40 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Chromium's process was killed (SIGKILL) during the action."; o.LastBrowserActionError != want {
+		t.Fatalf("after %v: %q, want %q", time.Since(start), o.LastBrowserActionError, want)
+	}
+	o, err = s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `noop(0)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[Browser restarted: the previous Chromium process was killed (SIGKILL).]\n"; !strings.HasPrefix(o.Content, want) {
+		t.Fatalf("want %q at the start of:\n%s", want, o.Content)
+	}
+}

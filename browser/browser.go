@@ -212,6 +212,12 @@ func (s *Service) Do(ctx context.Context, req Request) (*Observation, error) {
 		if cut {
 			reason = "Browser environment took too long to respond."
 		}
+		gone := ""
+		if !cut && inst.died() {
+			// killed or crashed under the action: say so, here and in the next action's note
+			gone = inst.exitReason()
+			reason = "Chromium's " + gone + " during the action."
+		}
 		if ctx.Err() != nil && inst.settleAbandoned() {
 			// The caller left (or the server is stopping), not the browser, and the tab answers
 			// once it stops loading (a navigation still waiting for its response): keep the
@@ -224,7 +230,9 @@ func (s *Service) Do(ctx context.Context, req Request) (*Observation, error) {
 			inst.close()
 			s.inst = nil
 			s.replaced = "stopped responding and was replaced"
-			if !cut {
+			if gone != "" {
+				s.replaced = gone
+			} else if !cut {
 				s.replaced = "failed (" + err.Error() + ") and was replaced"
 			}
 		}

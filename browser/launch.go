@@ -230,6 +230,29 @@ func (in *instance) exited() bool {
 	}
 }
 
+// errBrowserGone ends a step whose Chromium exited under it.
+var errBrowserGone = errors.New("chromium exited")
+
+// died reports whether Chromium's process has exited, allowing a moment for its exit to be
+// seen when the DevTools connection is already lost (the connection ends first).
+func (in *instance) died() bool {
+	if in.exited() {
+		return true
+	}
+	var out jsonv2.Value
+	c, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if chromedp.FromContext(in.browser).Browser.Call(c, "Browser.getVersion", nil, &out) == nil {
+		return false
+	}
+	select {
+	case <-in.done:
+		return true
+	case <-c.Done():
+		return false
+	}
+}
+
 func (in *instance) exitReason() string {
 	if !in.exited() {
 		return "stopped responding and was replaced"

@@ -60,6 +60,9 @@ func (in *instance) step(ctx context.Context, s *Service, req Request, actionStr
 			}
 		}
 	}
+	if in.exited() || (lastErr != "" && in.died()) {
+		return nil, errBrowserGone
+	}
 	in.syncPages(ctx)
 	p := in.cur()
 	if p == nil {
