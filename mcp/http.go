@@ -167,6 +167,9 @@ type lockedWriter struct {
 	timeout time.Duration
 	err     error
 	broken  chan struct{}
+
+	onHeader   func(http.Header) // if set, called once just before the header goes out
+	headerSent bool
 }
 
 func newLockedWriter(w http.ResponseWriter, timeout time.Duration) *lockedWriter {
@@ -178,7 +181,17 @@ func (l *lockedWriter) Header() http.Header { return l.w.Header() }
 func (l *lockedWriter) WriteHeader(code int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.beforeHeader()
 	l.w.WriteHeader(code)
+}
+
+func (l *lockedWriter) beforeHeader() {
+	if !l.headerSent {
+		l.headerSent = true
+		if l.onHeader != nil {
+			l.onHeader(l.w.Header())
+		}
+	}
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
@@ -191,6 +204,7 @@ func (l *lockedWriter) write(p []byte) (int, error) {
 	if l.err != nil {
 		return 0, l.err
 	}
+	l.beforeHeader()
 	n := 0
 	for len(p) > 0 {
 		k := min(len(p), writeChunk)
@@ -210,6 +224,7 @@ func (l *lockedWriter) flush() error {
 	if l.err != nil {
 		return l.err
 	}
+	l.beforeHeader()
 	_ = l.rc.SetWriteDeadline(time.Now().Add(l.timeout))
 	if err := l.rc.Flush(); err != nil {
 		l.fail(err)
@@ -296,6 +311,16 @@ func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
 	lw := newLockedWriter(w, s.m.cfg.StreamWriteTimeout)
 	defer lw.clearDeadline()
 	id := r.Header.Get(sessionIDHeader)
+	if id == "" && r.Method == http.MethodPost {
+		// A new session is tracked before its id reaches the client: the client's next
+		// requests (its GET stream among them) may come before ServeHTTP returns here, and
+		// must find it, or the stream is not counted and the listening session idles out.
+		lw.onHeader = func(h http.Header) {
+			if nid := h.Get(sessionIDHeader); nid != "" {
+				s.shttp.add(nid)
+			}
+		}
+	}
 	if id != "" {
 		s.shttp.begin(id)
 		defer s.shttp.end(id)
@@ -308,12 +333,7 @@ func (s *sseRoutes) streamableHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.streamable.ServeHTTP(lw, r)
-	switch {
-	case id == "" && r.Method == http.MethodPost:
-		if nid := w.Header().Get(sessionIDHeader); nid != "" {
-			s.shttp.add(nid)
-		}
-	case id != "" && r.Method == http.MethodDelete:
+	if id != "" && r.Method == http.MethodDelete {
 		s.shttp.forget(id)
 	}
 }

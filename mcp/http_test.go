@@ -410,10 +410,7 @@ func TestAbandonedStreamableSessionsBounded(t *testing.T) {
 // TestIdleStreamableSessionsClosed: a session idle for HTTPSessionIdle is closed; one whose
 // client listens on its GET stream is not, however quiet.
 func TestIdleStreamableSessionsClosed(t *testing.T) {
-	// Long enough that the client's own gap between its last request and opening its GET
-	// stream (the SDK opens it in the background) never counts as idle on a busy machine: at
-	// 300 ms the client's session was sometimes closed before its stream came (1 of 20).
-	m, hs := newTestManager(t, func(c *Config) { c.HTTPSessionIdle = 3 * time.Second })
+	m, hs := newTestManager(t, func(c *Config) { c.HTTPSessionIdle = 300 * time.Millisecond })
 	m.Update(context.Background(), []ServerConfig{ts("s")})
 	cs := connect(t, hs, clientOpts{streamable: true})
 	call(t, cs, "echo", map[string]any{"text": "hi"})
