@@ -377,39 +377,47 @@ func setArg(f reflect.Value, v pycompat.Value) string {
 		*p = pycompat.JSON(v)
 		return ""
 	case *string:
-		if str, ok := v.(string); ok {
-			*p = str
-			return ""
-		} else if v == nil {
+		if setValue(p, v) {
 			return ""
 		}
 	case **string:
-		if str, ok := v.(string); ok {
-			*p = &str
-			return ""
-		} else if v == nil {
-			*p = nil
+		if setPointer(p, v) {
 			return ""
 		}
 	case *bool:
-		if b, ok := v.(bool); ok {
-			*p = b
-			return ""
-		} else if v == nil {
+		if setValue(p, v) {
 			return ""
 		}
 	case **bool:
-		if b, ok := v.(bool); ok {
-			*p = &b
-			return ""
-		} else if v == nil {
-			*p = nil
+		if setPointer(p, v) {
 			return ""
 		}
 	default:
 		panic("executor: no args decoding for " + f.Type().String())
 	}
 	return jsonKind(v)
+}
+
+// setValue sets *p to v when v is a T; a null leaves *p as it was, as encoding/json.
+func setValue[T any](p *T, v pycompat.Value) bool {
+	if x, ok := v.(T); ok {
+		*p = x
+		return true
+	}
+	return v == nil
+}
+
+// setPointer sets *p to a copy of v when v is a T, and to nil when v is null.
+func setPointer[T any](p **T, v pycompat.Value) bool {
+	if x, ok := v.(T); ok {
+		*p = &x
+		return true
+	}
+	if v == nil {
+		*p = nil
+		return true
+	}
+	return false
 }
 
 // jsonKind is encoding/json's name for the kind of v in its type errors.
