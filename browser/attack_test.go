@@ -89,25 +89,7 @@ func TestReloadingPageDoesNotWedge(t *testing.T) {
 // about:blank, every tab lost, with nothing saying so.
 func TestCallerLeavingKeepsTheBrowser(t *testing.T) {
 	s := ownService(t)
-	arrived := make(chan struct{}, 1)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/hang" {
-			select {
-			case arrived <- struct{}{}:
-			default:
-			}
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte(`<html><body><p>first page</p></body></html>`))
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, arrived := hangServer(t)
 	bg, cancelBg := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancelBg()
 	if o, err := s.Do(bg, Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/first.html")`}); err != nil || o.Error {
@@ -265,25 +247,7 @@ func TestUploadUnreadableBySandboxUser(t *testing.T) {
 // canceled", and the next note repeated that text; both now name the kill, at once.
 func TestKilledDuringAction(t *testing.T) {
 	s := ownService(t)
-	arrived := make(chan struct{}, 1)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/hang" {
-			select {
-			case arrived <- struct{}{}:
-			default:
-			}
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = w.Write([]byte(`<html><body><p>first page</p></body></html>`))
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, arrived := hangServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if o, err := s.Do(ctx, Request{Kind: BrowseInteractive, Actions: `goto("` + srv.URL + `/first.html")`}); err != nil || o.Error {
@@ -312,4 +276,30 @@ func TestKilledDuringAction(t *testing.T) {
 	if want := "[Browser restarted: the previous Chromium process was killed (SIGKILL).]\n"; !strings.HasPrefix(o.Content, want) {
 		t.Fatalf("want %q at the start of:\n%s", want, o.Content)
 	}
+}
+
+// hangServer serves a small first page, and /hang, which answers only once the test ends (or
+// its client goes away); arrived receives when a request for /hang has come.
+func hangServer(t *testing.T) (*httptest.Server, <-chan struct{}) {
+	t.Helper()
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<html><body><p>first page</p></body></html>`))
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs first: the hanging handlers return
+	return srv, arrived
 }
