@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gohands/gohands/internal/pycompat"
+	"github.com/gohands/gohands/sandbox"
 )
 
 // param is one parameter of a BrowserGym action function.
@@ -497,7 +498,7 @@ func (in *instance) uploadVia(ctx context.Context, p *page, files Value, click f
 		if err != nil || st.IsDir() {
 			return aerr("FileNotFoundError: [Errno 2] No such file or directory: %s", pycompat.StrRepr(f))
 		}
-		if in.user.Switch && !readableBy(abs, in.user) {
+		if in.user.Switch && !sandbox.CanRead(abs, in.user) {
 			// Chromium, as the sandbox user, could not read it: the page would get an unreadable
 			// file and the action no error
 			return aerr("PermissionError: [Errno 13] Permission denied: %s", pycompat.StrRepr(f))

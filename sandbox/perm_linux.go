@@ -1,19 +1,17 @@
-package browser
+package sandbox
 
 import (
 	"os"
 	"path/filepath"
 	"slices"
 	"syscall"
-
-	"github.com/gohands/gohands/sandbox"
 )
 
-// readableBy reports whether u may read the file at abs (an absolute path): search
-// permission on every directory above it and read permission on it, from the mode bits as
-// the kernel checks them (ACLs and capabilities aside). Chromium runs as u and reads the
-// files an upload gives it; the server, as root, sees more.
-func readableBy(abs string, u sandbox.User) bool {
+// CanRead reports whether u may read the file at abs (an absolute path): search permission
+// on every directory above it and read permission on it, from the mode bits as the kernel
+// checks them (ACLs and capabilities aside). For what a process running as u (Chromium, for
+// a browser upload) will open: the server, as root, sees more.
+func CanRead(abs string, u User) bool {
 	if u.UID == 0 {
 		return true
 	}
@@ -29,7 +27,7 @@ func readableBy(abs string, u sandbox.User) bool {
 }
 
 // permits checks one permission bit (4 read, 2 write, 1 execute/search) of path for u.
-func permits(path string, u sandbox.User, bit uint32) bool {
+func permits(path string, u User, bit uint32) bool {
 	st, err := os.Stat(path)
 	if err != nil {
 		return false
