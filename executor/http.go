@@ -4,12 +4,11 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gohands/gohands/internal/httpbody"
 	"github.com/gohands/gohands/internal/pycompat"
 	"github.com/labstack/echo/v4"
 )
@@ -114,35 +113,16 @@ func readJSONBody(c echo.Context) ([]byte, error) {
 	if n > maxJSONBody { // refused unread: no waiting for it, no buffering up to twice the bound
 		return nil, tooLarge
 	}
-	// Sized from Content-Length when there is one (+1 for the read that sees EOF): no growth
-	// copies of a large body. Without one, the buffer doubles but never past the bound.
-	size := 64 << 10
-	if n > 0 {
-		size = int(n) + 1
+	// MaxBytesReader as well: past the bound the server closes the connection.
+	body, err := httpbody.Read(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody), n, maxJSONBody)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, httpbody.ErrTooLarge) || errors.As(err, &tooBig):
+		return nil, tooLarge
+	case err != nil: // a malformed body (bad chunk size, cut short): the client's fault
+		return nil, detail(http.StatusBadRequest, errParsingBody)
 	}
-	buf := make([]byte, 0, size)
-	r := http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody)
-	for {
-		if len(buf) == cap(buf) {
-			grow := min(cap(buf), maxJSONBody+1-cap(buf))
-			if grow <= 0 {
-				return nil, tooLarge
-			}
-			buf = slices.Grow(buf, grow)
-		}
-		m, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+m]
-		if err == io.EOF {
-			return buf, nil
-		}
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, tooLarge
-		}
-		if err != nil { // a malformed body (bad chunk size, cut short): the client's fault
-			return nil, detail(http.StatusBadRequest, errParsingBody)
-		}
-	}
+	return body, nil
 }
 
 // executeAction is POST /execute_action: {"action": {...}} → observation JSON.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gohands/gohands/files"
 	"github.com/gohands/gohands/internal/fault"
+	"github.com/gohands/gohands/internal/httpbody"
 	"github.com/gohands/gohands/internal/pycompat"
 )
 
@@ -211,12 +212,12 @@ func validation(errs []verr) *reply {
 
 // body reads and parses a JSON body as FastAPI does for a body model.
 func body(r *http.Request) (*pydict, *reply) {
-	data, err := readBody(r)
+	data, err := httpbody.Read(r.Body, r.ContentLength, maxBodyBytes)
+	if errors.Is(err, httpbody.ErrTooLarge) {
+		return nil, detail(http.StatusRequestEntityTooLarge, "Request body too large")
+	}
 	if err != nil {
 		return nil, detail(http.StatusBadRequest, "There was an error parsing the body")
-	}
-	if len(data) > maxBodyBytes {
-		return nil, detail(http.StatusRequestEntityTooLarge, "Request body too large")
 	}
 	if len(data) == 0 {
 		return nil, validation([]verr{newVerr("missing", []any{"body"}, "Field required", nil)})
@@ -238,19 +239,6 @@ func body(r *http.Request) (*pydict, *reply) {
 		return nil, validation([]verr{newVerr("model_attributes_type", []any{"body"}, "Input should be a valid dictionary or object to extract fields from", v)})
 	}
 	return obj, nil
-}
-
-// readBody reads at most maxBodyBytes+1 bytes of the body, into a buffer sized once from
-// Content-Length when there is one within the bound (a large write_file is not copied as
-// the buffer grows).
-func readBody(r *http.Request) ([]byte, error) {
-	size := int64(bytes.MinRead)
-	if n := r.ContentLength; n > 0 && n <= maxBodyBytes {
-		size = n + bytes.MinRead // room for the read that sees EOF
-	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
-	_, err := b.ReadFrom(io.LimitReader(r.Body, maxBodyBytes+1))
-	return b.Bytes(), err
 }
 
 // isJSONType is FastAPI's test: no Content-Type, or application/json or application/*+json.
